@@ -1,0 +1,3 @@
+from music_time_machine.cli import main
+
+main()

@@ -1,0 +1,125 @@
+"""tm login / logout / whoami."""
+
+from __future__ import annotations
+
+import sys
+import webbrowser
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from music_time_machine import render
+from music_time_machine.cli.state import CommandEnv, JsonOption
+from music_time_machine.errors import NotLoggedIn
+from music_time_machine.models import utc_iso
+
+REFRESH_TOKEN_LIFETIME = timedelta(days=182)  # Spotify: 6 months from consent; refreshing does not extend it
+
+
+def login_expires_at(consented_at: str | None) -> str | None:
+    if not consented_at:
+        return None
+    return utc_iso(datetime.fromisoformat(consented_at.replace("Z", "+00:00")) + REFRESH_TOKEN_LIFETIME)
+
+
+def _print_url(url: str) -> None:
+    render.message("Open this URL to log in to Spotify (it is also on stdout):")
+    typer.echo(url)
+
+
+def _paste_redirect() -> str:
+    return typer.prompt("Paste the full URL your browser was redirected to (it may show an error page)")
+
+
+def login(
+    ctx: typer.Context,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Only print the URL; do not open a browser.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the browser to come back.")] = 300,
+) -> None:
+    """Log in to Spotify (authorization code flow; PKCE when there is no client secret).
+
+    Prints the authorize URL, opens your browser, and receives Spotify's redirect on
+    SPOTIPY_REDIRECT_URI (default http://127.0.0.1:8888/callback) with a small local listener.
+
+    Examples:
+
+        tm login
+
+        tm login --no-browser --timeout 600    # on a server: open the URL elsewhere
+    """
+    from music_time_machine.auth import run_login
+
+    env = CommandEnv(ctx)
+    env.settings.require_client_id()
+    env.settings.ensure_home()
+    target = env.settings.redirect_target()
+    render.message(
+        f"Waiting up to {timeout:g}s for Spotify to redirect to {env.settings.redirect_uri} "
+        f"(listening on {target.host}:{target.port})."
+    )
+    user = run_login(
+        env.settings,
+        env.tokens,
+        show_url=_print_url,
+        open_url=None if no_browser else webbrowser.open,
+        timeout=timeout,
+        clock=env.now,
+        wait=render.countdown_waiter(env.runtime.sleep),
+        paste=_paste_redirect if sys.stdin.isatty() else None,
+    )
+    env.store().upsert_user(user, utc_iso(env.now()))
+    typer.echo(f"Logged in as {user.label}")
+
+
+def logout(ctx: typer.Context) -> None:
+    """Forget the Spotify login (deletes token.json in TM_HOME). Your data stays.
+
+    Example:
+
+        tm logout
+    """
+    env = CommandEnv(ctx)
+    if env.tokens.delete():
+        typer.echo(f"Logged out: removed {env.tokens.path}.")
+    else:
+        typer.echo("Not logged in; nothing to do.")
+
+
+def whoami(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show who is logged in (asks Spotify) and when the login expires.
+
+    Spotify refresh tokens last 6 months from when you consented; after that run `tm login` again.
+
+    Examples:
+
+        tm whoami
+
+        tm whoami --json
+    """
+    env = CommandEnv(ctx)
+    if env.tokens.user() is None:
+        raise NotLoggedIn()
+    user = env.spotify().me()
+    consented_at = env.tokens.consented_at()
+    info = {
+        "id": user.id,
+        "display_name": user.display_name,
+        "account_id": user.account_id,
+        "consented_at": consented_at,
+        "login_expires_at": login_expires_at(consented_at),
+    }
+    if as_json:
+        render.emit_json(info)
+        return
+    typer.echo(f"Logged in as {user.label}")
+    if consented_at:
+        typer.echo(f"Login expires around {info['login_expires_at']} (6 months after consent on {consented_at}).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(login)
+    app.command()(logout)
+    app.command()(whoami)

@@ -1,0 +1,208 @@
+"""tm top / snapshot / gems / history."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from music_time_machine import render
+from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
+from music_time_machine.models import Month, TimeRange, Track, User
+from music_time_machine.services.gems import todays_gems
+from music_time_machine.services.history import month_history
+from music_time_machine.services.playlists import sync_managed_playlist
+from music_time_machine.services.snapshot import take_snapshot
+
+
+class RangeChoice(StrEnum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+    @property
+    def time_range(self) -> TimeRange:
+        return TimeRange.parse(self.value)
+
+
+ALL_RANGES = [TimeRange.SHORT, TimeRange.MEDIUM, TimeRange.LONG]
+CreatePlaylistOption = Annotated[
+    bool,
+    typer.Option(
+        "--create-playlist",
+        help="Also keep a private playlist of these tracks, updated in place on later runs.",
+    ),
+]
+
+
+def _ranges(chosen: list[RangeChoice] | None) -> list[TimeRange]:
+    return [choice.time_range for choice in chosen] if chosen else ALL_RANGES
+
+
+def _sync_playlist(
+    env: CommandEnv,
+    user: User,
+    *,
+    kind: str,
+    name: str,
+    description: str,
+    tracks: list[Track],
+    dry_run: bool = False,
+) -> None:
+    sync = sync_managed_playlist(
+        env.store(),
+        env.lazy_spotify_for(user),
+        user,
+        kind=kind,
+        name=name,
+        description=description,
+        tracks=tracks,
+        now=env.now(),
+        dry_run=dry_run,
+    )
+    render.playlist_diff(sync, {track.uri: f"{track.name} — {', '.join(track.artist_names)}" for track in tracks})
+
+
+def top(
+    ctx: typer.Context,
+    time_range: Annotated[
+        RangeChoice, typer.Option("--range", help="Chart window: ~4 weeks, ~6 months, ~1 year.")
+    ] = RangeChoice.short,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="How many tracks (Spotify keeps at most 50).")] = 50,
+    create_playlist: CreatePlaylistOption = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show your top tracks right now (a quick look; `tm snapshot` is what records history).
+
+    Examples:
+
+        tm top --range short --limit 10
+
+        tm top --range long --json | jq '.[].name'
+
+        tm top --create-playlist      # a private "Top tracks" playlist, updated in place
+    """
+    env = CommandEnv(ctx, db)
+    chosen = time_range.time_range
+    tracks = env.spotify().top_tracks(chosen, limit=limit)
+    if as_json:
+        render.emit_json(render.top_json(tracks))
+    else:
+        render.top_table(chosen, tracks)
+    if create_playlist:
+        _sync_playlist(
+            env,
+            env.logged_in_user(),
+            kind=f"top-{chosen.value}",
+            name=f"Top tracks ({chosen.label})",
+            description=f"Your Spotify top tracks of the {chosen.label}",
+            tracks=tracks,
+        )
+
+
+def snapshot(
+    ctx: typer.Context,
+    time_range: Annotated[
+        list[RangeChoice] | None,
+        typer.Option("--range", help="Only these ranges (repeatable); default all three."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace today's snapshot.")] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Record today's top 50 for each range (run it monthly, e.g. from cron).
+
+    One snapshot per day and range: a second run the same UTC day changes nothing unless --force.
+
+    Examples:
+
+        tm snapshot
+
+        tm snapshot --range short --json
+    """
+    env = CommandEnv(ctx, db)
+    result = take_snapshot(
+        env.store(), env.spotify(), env.logged_in_user(), env.now(), _ranges(time_range), force=force
+    )
+    if as_json:
+        render.emit_json(render.snapshot_json(result))
+    render.snapshot_summary(result)
+
+
+def gems(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many gems.")] = None,
+    create_playlist: CreatePlaylistOption = False,
+    name: Annotated[str, typer.Option(help="Playlist name (renames the managed playlist).")] = "Forgotten Gems",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the playlist changes; write nothing.")] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Songs you loved and stopped playing: in your long-term chart, absent from the last 4 weeks.
+
+    Uses today's snapshot, taking one first if there is none (so every run also records history).
+    With --create-playlist, keeps ONE private playlist: created the first time, then updated in
+    place (nothing is written when it is already right; it is recreated if you deleted it).
+
+    Examples:
+
+        tm gems --limit 20
+
+        tm gems --create-playlist --dry-run
+
+        tm gems --create-playlist --name "Forgotten Gems"
+    """
+    env = CommandEnv(ctx, db)
+    user = env.listener()
+    found = todays_gems(env.store(), env.lazy_spotify_for(user), user, env.now(), limit)
+    if as_json:
+        render.emit_json(render.gems_json(found))
+    else:
+        render.gems_table(found)
+    if create_playlist or dry_run:
+        _sync_playlist(
+            env,
+            user,
+            kind="gems",
+            name=name,
+            dry_run=dry_run,
+            description="Songs you loved and stopped playing",
+            tracks=[gem.track for gem in found],
+        )
+
+
+def history(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="The month to look back at, YYYY-MM.")],
+    time_range: Annotated[RangeChoice | None, typer.Option("--range", help="Only this range.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every snapshot of the month, not only the latest.")] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """What were you into back then? The charts captured in a month (offline).
+
+    Examples:
+
+        tm history --month 2025-03
+
+        tm history --month 2025-03 --range long --json | jq '.[] | .name'
+    """
+    wanted = Month.parse(month)
+    env = CommandEnv(ctx, db)
+    user = env.listener()
+    result = month_history(
+        env.store(), user.id, wanted, [time_range.time_range] if time_range else ALL_RANGES, every=every
+    )
+    if as_json:
+        render.emit_json(render.history_json(result.snapshots))
+    elif result.snapshots:
+        render.history_tables(result)
+    if not result.snapshots:
+        render.no_history(result)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (top, snapshot, gems, history):
+        app.command()(command)

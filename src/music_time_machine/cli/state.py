@@ -1,0 +1,123 @@
+"""What every command needs: settings, the clock and sleeper (injectable by tests), the store, Spotify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from music_time_machine.config import Settings
+from music_time_machine.errors import NotLoggedIn, UsageError
+from music_time_machine.models import User
+from music_time_machine.services.users import resolve_user
+from music_time_machine.store import Store, open_store
+from music_time_machine.tokens import TokenFile
+
+if TYPE_CHECKING:
+    from music_time_machine.spotify.client import SpotifyClient
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Pass one as `obj` to the CLI runner to control time: tests never really sleep."""
+
+    clock: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep
+    debug: bool = False
+    settings: Settings | None = field(default=None, repr=False)
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="SQLite database file [env: TM_DB; default: $TM_HOME/tm.sqlite3].",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+
+
+def runtime(ctx: typer.Context) -> Runtime:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Runtime):
+        root.obj = Runtime()
+    return root.obj
+
+
+class CommandEnv:
+    """Built per command; opens the database and Spotify only when a command asks for them."""
+
+    def __init__(self, ctx: typer.Context, db: Path | None = None) -> None:
+        self.runtime = runtime(ctx)
+        base = self.runtime.settings
+        assert base is not None, "the app callback loads settings before any command runs"
+        self.settings = replace(base, db_path=db) if db else base
+        self.tokens = TokenFile(self.settings.token_path)
+        self._store: Store | None = None
+        self._spotify: SpotifyClient | None = None
+
+    def now(self) -> datetime:
+        return self.runtime.clock()
+
+    def store(self) -> Store:
+        if self._store is None:
+            if self.settings.db_path.parent == self.settings.home:
+                self.settings.ensure_home()
+            self._store = open_store(self.settings.db_path)
+        return self._store
+
+    def spotify(self) -> SpotifyClient:
+        """The client for the logged-in user (no network until the first request)."""
+        if self._spotify is None:
+            from music_time_machine import render
+            from music_time_machine.spotify.client import SpotifyClient
+
+            self.settings.require_client_id()
+            self._spotify = SpotifyClient(
+                self.settings, self.tokens, wait=render.countdown_waiter(self.runtime.sleep), clock=self.now
+            )
+        return self._spotify
+
+    def listener(self) -> User:
+        """Whose data to show (offline is fine): see `resolve_user`."""
+        return resolve_user(self.store(), self.tokens.user())
+
+    def logged_in_user(self) -> User:
+        user = self.tokens.user()
+        if user is None:
+            raise NotLoggedIn()
+        return user
+
+    def spotify_for(self, user: User) -> SpotifyClient:
+        """Spotify, acting for `user`: refuse to mix one listener's charts into another's data."""
+        logged_in = self.logged_in_user()
+        if logged_in.id != user.id:
+            raise UsageError(
+                f"{self.settings.db_path} holds {user.label}'s data, but you are logged in as {logged_in.label}.",
+                hint="Use --db to pick your own database, or `tm login` as that listener.",
+            )
+        return self.spotify()
+
+    def lazy_spotify_for(self, user: User) -> LazySpotify:
+        return LazySpotify(lambda: self.spotify_for(user))
+
+
+class LazySpotify:
+    """Stands in for the client and connects on first use, so a run that needs no fetch stays offline."""
+
+    def __init__(self, connect: Callable[[], SpotifyClient]) -> None:
+        self._connect = connect
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connect(), name)

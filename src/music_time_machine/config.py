@@ -1,0 +1,172 @@
+"""Settings, loaded once: flags > environment > `.env` in the current directory > `.env` in TM_HOME > defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from music_time_machine.errors import ConfigError
+
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
+DEFAULT_API_URL = "https://api.spotify.com/v1/"
+DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com/"
+DEFAULT_MAX_RETRY_WAIT = 60
+
+# Every variable `tm` reads; `.env.example` documents exactly these (a test keeps them in step).
+SETTING_NAMES = (
+    "SPOTIPY_CLIENT_ID",
+    "SPOTIPY_CLIENT_SECRET",
+    "SPOTIPY_REDIRECT_URI",
+    "TM_HOME",
+    "TM_DB",
+    "TM_SPOTIFY_API_URL",
+    "TM_SPOTIFY_ACCOUNTS_URL",
+    "TM_MAX_RETRY_WAIT",
+    "TM_DEBUG",
+)
+
+
+@dataclass(frozen=True)
+class RedirectTarget:
+    """Where our loopback listener must answer the browser."""
+
+    host: str
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: str | None
+    client_secret: str | None
+    redirect_uri: str
+    home: Path
+    db_path: Path
+    token_path: Path
+    api_url: str
+    accounts_url: str
+    max_retry_wait: int
+    debug: bool
+
+    def require_client_id(self) -> str:
+        if not self.client_id:
+            raise ConfigError(
+                "SPOTIPY_CLIENT_ID is not set.",
+                hint="Create an app at https://developer.spotify.com/dashboard and put its client id in "
+                "a .env file (see .env.example), or try `tm demo`, which needs no account.",
+            )
+        return self.client_id
+
+    def redirect_target(self) -> RedirectTarget:
+        return parse_redirect_uri(self.redirect_uri)
+
+    def ensure_home(self) -> Path:
+        """Create TM_HOME private to the user (0700); tokens and the default database live there."""
+        if not self.home.exists():
+            self.home.mkdir(mode=0o700, parents=True)
+            self.home.chmod(0o700)
+        return self.home
+
+    def for_demo(
+        self,
+        api_url: str,
+        accounts_url: str,
+        client_id: str,
+        client_secret: str | None,
+        redirect_uri: str,
+        db_path: Path | None,
+    ) -> Settings:
+        """The demo's own settings: its own token file and database, pointed at the built-in fake."""
+        return replace(
+            self,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            api_url=api_url,
+            accounts_url=accounts_url,
+            token_path=self.home / "demo-token.json",
+            db_path=db_path or self.home / "demo.sqlite3",
+        )
+
+
+def parse_redirect_uri(uri: str) -> RedirectTarget:
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if host == "localhost":
+        raise ConfigError(
+            f"Redirect URI {uri} uses `localhost`, which Spotify no longer accepts (since 2025).",
+            hint="Use http://127.0.0.1:8888/callback, and register exactly that URI in your app's dashboard.",
+        )
+    if parts.scheme != "http" or host not in ("127.0.0.1", "::1") or parts.port is None:
+        raise ConfigError(
+            f"Redirect URI {uri} is not a loopback address with a port.",
+            hint="tm receives the login on this machine: use http://127.0.0.1:PORT/PATH "
+            "(default http://127.0.0.1:8888/callback) and register it in your app's dashboard.",
+        )
+    return RedirectTarget(host=host, port=parts.port, path=parts.path or "/")
+
+
+def _default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("music-time-machine", appauthor=False))
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {key: value for key, value in dotenv_values(path).items() if value}
+
+
+def _layered(environ: Mapping[str, str], cwd: Path) -> dict[str, str]:
+    """Merge the sources, lowest precedence first; empty values count as unset."""
+    from_env = {key: value for key, value in environ.items() if key in SETTING_NAMES and value}
+    from_cwd = _read_dotenv(cwd / ".env")
+    home = from_env.get("TM_HOME") or from_cwd.get("TM_HOME")
+    home_path = Path(home).expanduser() if home else _default_home()
+    from_home = _read_dotenv(home_path / ".env")
+    merged = {**from_home, **from_cwd, **from_env}
+    merged["TM_HOME"] = str(home_path)
+    return merged
+
+
+def _int_setting(values: Mapping[str, str], name: str, default: int) -> int:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a whole number of seconds (got {raw!r}).")
+    return number
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None, *, db: str | None = None
+) -> Settings:
+    values = _layered(os.environ if environ is None else environ, cwd or Path.cwd())
+    home = Path(values["TM_HOME"])
+    db_value = db or values.get("TM_DB")
+    return Settings(
+        client_id=values.get("SPOTIPY_CLIENT_ID"),
+        client_secret=values.get("SPOTIPY_CLIENT_SECRET"),
+        redirect_uri=values.get("SPOTIPY_REDIRECT_URI", DEFAULT_REDIRECT_URI),
+        home=home,
+        db_path=Path(db_value).expanduser() if db_value else home / "tm.sqlite3",
+        token_path=home / "token.json",
+        api_url=_with_slash(values.get("TM_SPOTIFY_API_URL", DEFAULT_API_URL)),
+        accounts_url=_with_slash(values.get("TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL)),
+        max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),
+        debug=values.get("TM_DEBUG", "").lower() in ("1", "true", "yes"),
+    )

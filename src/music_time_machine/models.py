@@ -1,0 +1,143 @@
+"""Plain data passed between the layers. No I/O here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from music_time_machine.errors import UsageError
+
+
+class TimeRange(StrEnum):
+    """Spotify's chart windows, stored and printed in JSON under Spotify's own names."""
+
+    SHORT = "short_term"
+    MEDIUM = "medium_term"
+    LONG = "long_term"
+
+    @property
+    def label(self) -> str:
+        return {"short_term": "last 4 weeks", "medium_term": "last 6 months", "long_term": "last year"}[self]
+
+    @property
+    def short_name(self) -> str:
+        return self.value.removesuffix("_term")
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        """Accept `short|medium|long` (what users type) or Spotify's `short_term` etc."""
+        wanted = text.strip().lower()
+        for time_range in cls:
+            if wanted in (time_range.short_name, time_range.value):
+                return time_range
+        raise UsageError(f"Unknown range {text!r}: use short, medium or long.")
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month in UTC."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = _MONTH.fullmatch(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+            raise UsageError(f"Invalid month {text!r}: use YYYY-MM, for example 2025-03.")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, moment: datetime | date) -> Month:
+        return cls(moment.year, moment.month)
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month, 1, tzinfo=UTC)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def utc_iso(moment: datetime) -> str:
+    """The one timestamp format we store: UTC, seconds precision, `Z` suffix (sorts as text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Artist:
+    uri: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Track:
+    uri: str
+    name: str
+    artists: tuple[Artist, ...]
+    album_uri: str | None = None
+    album_name: str | None = None
+    duration_ms: int | None = None
+    isrc: str | None = None
+    raw: dict | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def artist_names(self) -> list[str]:
+        return [artist.name for artist in self.artists]
+
+    def summary(self) -> dict:
+        """The stable JSON fields every command shares."""
+        return {"uri": self.uri, "name": self.name, "artists": self.artist_names, "album": self.album_name}
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    display_name: str | None = None
+    account_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({self.id})" if self.display_name else self.id
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    user_id: str
+    time_range: TimeRange
+    taken_at: str
+    tracks: list[Track]
+
+
+@dataclass(frozen=True)
+class Gem:
+    track: Track
+    long_term_rank: int
+
+
+@dataclass(frozen=True)
+class PlaylistRef:
+    id: str
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ManagedPlaylist:
+    """A playlist `tm` owns for one source (gems, a chart, …) and updates in place."""
+
+    user_id: str
+    kind: str
+    playlist_id: str
+    name: str
+    track_count: int
+    updated_at: str

@@ -1,0 +1,150 @@
+"""Output: rich tables for people, stable JSON for programs. Data to stdout; messages and waits to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from music_time_machine.models import Gem, Month, Snapshot, TimeRange, Track
+from music_time_machine.services.history import MonthHistory
+from music_time_machine.services.playlists import PlaylistSync
+from music_time_machine.services.snapshot import SnapshotResult
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+def message(text: str) -> None:
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# JSON shapes (documented in README; keep them stable) -------------------------------------------------
+
+
+def top_json(tracks: list[Track]) -> list[dict]:
+    return [{"rank": rank, **track.summary()} for rank, track in enumerate(tracks, start=1)]
+
+
+def history_json(snapshots: Iterable[Snapshot]) -> list[dict]:
+    return [
+        {
+            "taken_at": snapshot.taken_at,
+            "time_range": snapshot.time_range.value,
+            "rank": rank,
+            **track.summary(),
+        }
+        for snapshot in snapshots
+        for rank, track in enumerate(snapshot.tracks, start=1)
+    ]
+
+
+def gems_json(gems: list[Gem]) -> list[dict]:
+    return [{**gem.track.summary(), "long_term_rank": gem.long_term_rank} for gem in gems]
+
+
+def snapshot_json(result: SnapshotResult) -> dict:
+    return {
+        "user": result.user.id,
+        "taken_at": result.taken_at,
+        "ranges": {time_range.value: count for time_range, count in result.counts.items()},
+        "created": result.created,
+    }
+
+
+# tables -----------------------------------------------------------------------------------------------
+
+
+def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str = "#") -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column(rank_header, justify="right", style="dim")
+    table.add_column("Track", style="bold")
+    table.add_column("Artists")
+    table.add_column("Album", style="dim")
+    for rank, track in rows:
+        table.add_row(rank, track.name, ", ".join(track.artist_names), track.album_name or "")
+    return table
+
+
+def top_table(time_range: TimeRange, tracks: list[Track]) -> None:
+    title = f"Your top tracks, {time_range.label} ({time_range.value})"
+    out.print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
+
+
+def history_tables(history: MonthHistory) -> None:
+    for snapshot in history.snapshots:
+        title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
+        out.print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
+
+
+def no_history(history: MonthHistory) -> None:
+    nearest = [str(m) for m in (history.nearest_before, history.nearest_after) if m]
+    hint = f" Nearest months with data: {', '.join(nearest)}." if nearest else " Run `tm snapshot` to start."
+    message(f"No snapshots in {history.month}.{hint}")
+
+
+def gems_table(gems: list[Gem]) -> None:
+    title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
+    out.print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
+
+
+def snapshot_summary(result: SnapshotResult) -> None:
+    counts = ", ".join(f"{time_range.short_name} {count}" for time_range, count in result.counts.items())
+    if result.created:
+        message(f"Snapshot for {result.user.label} taken at {result.taken_at}: {counts} tracks.")
+    else:
+        message(
+            f"Today's snapshot already exists ({result.taken_at}: {counts} tracks); nothing changed. "
+            "Use --force to replace it."
+        )
+
+
+def playlist_diff(sync: PlaylistSync, names: dict[str, str]) -> None:
+    for uri in sync.added:
+        message(f"  + {names.get(uri, uri)}")
+    for uri in sync.removed:
+        message(f"  - {names.get(uri, uri)}")
+    change = f"+{len(sync.added)} / -{len(sync.removed)}"
+    if sync.dry_run:
+        action = "would update" if sync.playlist_id else "would create"
+        message(f"Dry run: {action} playlist {sync.name!r} ({sync.track_count} tracks, {change}); nothing written.")
+    elif sync.created:
+        message(f"Created playlist {sync.name!r} ({sync.track_count} tracks), id {sync.playlist_id}.")
+    elif sync.written:
+        message(f"Updated playlist {sync.name!r} in place ({sync.track_count} tracks, {change}).")
+    else:
+        message(f"Playlist {sync.name!r} is already up to date ({sync.track_count} tracks); nothing written.")
+
+
+def months_hint(months: list[Month]) -> str:
+    return f"{months[0]} … {months[-1]}" if months else "none"
+
+
+def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], None]:
+    """A waiter for the Spotify client: shows why and how long on stderr, counting down each second."""
+
+    def wait(seconds: float, reason: str) -> None:
+        remaining = seconds
+        with err.status(f"{reason}; waiting {remaining:.0f}s…") as status:
+            message(f"{reason}; waiting {seconds:g}s before retrying.")
+            while remaining > 0:
+                step = min(1.0, remaining)
+                sleep(step)
+                remaining -= step
+                status.update(f"{reason}; waiting {remaining:.0f}s…")
+
+    return wait
+
+
+def with_progress(items: list, description: str) -> Iterable:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
+    from rich.progress import track
+
+    return track(items, description=description, console=err, transient=True)

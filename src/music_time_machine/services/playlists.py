@@ -1,0 +1,93 @@
+"""Managed playlists: one per source, found by its stored id, updated in place, written only on change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from music_time_machine.errors import NotFound
+from music_time_machine.models import ManagedPlaylist, Track, User, utc_iso
+from music_time_machine.services.sources import PlaylistWriter
+from music_time_machine.store import Store
+
+MARKER = "Managed by tm, the Music Time Machine"
+
+
+@dataclass(frozen=True)
+class PlaylistSync:
+    kind: str
+    name: str
+    playlist_id: str | None
+    track_count: int
+    added: list[str]
+    removed: list[str]
+    created: bool
+    written: bool
+    dry_run: bool
+
+
+def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> list[str] | None:
+    """The playlist's items, or None when there is no playlist any more (never made, deleted, gone)."""
+    if stored is None:
+        return None
+    try:
+        if not spotify.follows_playlist(stored.playlist_id):
+            return None
+        return spotify.playlist_uris(stored.playlist_id)
+    except NotFound:
+        return None
+
+
+def sync_managed_playlist(
+    store: Store,
+    spotify: PlaylistWriter,
+    user: User,
+    *,
+    kind: str,
+    name: str,
+    description: str,
+    tracks: list[Track],
+    now: datetime,
+    dry_run: bool = False,
+) -> PlaylistSync:
+    desired = [track.uri for track in tracks]
+    stored = store.managed_playlist(user.id, kind)
+    current = _current_items(spotify, stored)
+    before = current or []
+    before_set, desired_set = set(before), set(desired)
+    added = [uri for uri in desired if uri not in before_set]
+    removed = [uri for uri in before if uri not in desired_set]
+    if dry_run:
+        return PlaylistSync(
+            kind,
+            name,
+            stored.playlist_id if stored and current is not None else None,
+            len(desired),
+            added,
+            removed,
+            created=False,
+            written=False,
+            dry_run=True,
+        )
+    if current is None or stored is None:
+        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=False).id
+    else:
+        playlist_id = stored.playlist_id
+        if stored.name != name:
+            spotify.rename_playlist(playlist_id, name)
+    written = before != desired
+    if written:
+        spotify.replace_playlist_items(playlist_id, desired)
+    store.upsert_user(user, utc_iso(now))
+    store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
+    return PlaylistSync(
+        kind,
+        name,
+        playlist_id,
+        len(desired),
+        added,
+        removed,
+        created=current is None,
+        written=written,
+        dry_run=False,
+    )

@@ -1,0 +1,178 @@
+"""SpotifyClient: the only code that calls the Web API. Paging, 429/5xx/401 policy, 2026 endpoints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+import spotipy
+
+from music_time_machine.config import Settings
+from music_time_machine.errors import AuthExpired, NetworkError, NotFound, RateLimited, SpotifyError
+from music_time_machine.models import PlaylistRef, TimeRange, Track, User
+from music_time_machine.spotify.oauth import StoredToken
+from music_time_machine.spotify.parse import playlist_entry_uri, tracks_from_page, user_from_json
+from music_time_machine.tokens import TokenFile
+
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 4  # first try + 3 retries, for 5xx, network errors and short 429s
+BACKOFF_SECONDS = (1.0, 2.0, 4.0)
+WRITE_CHUNK = 100  # Spotify takes at most 100 URIs per playlist write
+PAGE_SIZE = 50
+
+# spotipy logs every HTTP error (and, at debug level, headers with the bearer token); we report errors ourselves.
+logging.getLogger("spotipy").addHandler(logging.NullHandler())
+logging.getLogger("spotipy").propagate = False
+
+Waiter = Callable[[float, str], None]
+
+
+def _message(error: spotipy.SpotifyException) -> str:
+    """spotipy's msg is "<url>:\n <Spotify's message>"; keep Spotify's part."""
+    return str(error.msg).rsplit("\n", 1)[-1].strip() or f"HTTP {error.http_status}"
+
+
+class SpotifyClient:
+    def __init__(
+        self, settings: Settings, token_file: TokenFile, *, wait: Waiter, clock: Callable[[], datetime]
+    ) -> None:
+        # Our own plain session: no urllib3 retries, so spotipy never sleeps silently on a 429.
+        session = requests.Session()
+        self._tokens = StoredToken(settings, token_file, session)
+        self._sp = spotipy.Spotify(
+            auth_manager=self._tokens, requests_session=session, requests_timeout=REQUEST_TIMEOUT_SECONDS
+        )
+        self._sp.prefix = settings.api_url
+        self._max_retry_wait = settings.max_retry_wait
+        self._wait = wait
+        self._clock = clock
+
+    # reads -------------------------------------------------------------------------------------------
+
+    def me(self) -> User:
+        return user_from_json(self._call(self._sp.me))
+
+    def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
+        """Spotify keeps at most 50 per range, so one request is the whole chart."""
+        page = self._call(lambda: self._sp.current_user_top_tracks(limit=limit, time_range=time_range.value))
+        return tracks_from_page(page)
+
+    def playlist_uris(self, playlist_id: str) -> list[str]:
+        page = self._call(lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)))
+        uris: list[str] = []
+        while page:
+            uris.extend(uri for uri in map(playlist_entry_uri, page.get("items") or []) if uri)
+            page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
+        return uris
+
+    def follows_playlist(self, playlist_id: str) -> bool:
+        """Whether the playlist is still in the user's library ("deleting" one only unfollows it)."""
+        answer = self._call(lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"))
+        return bool(answer and answer[0])
+
+    # writes ------------------------------------------------------------------------------------------
+
+    def create_playlist(self, name: str, description: str, public: bool = False) -> PlaylistRef:
+        # POST /me/playlists defaults to public, so always say what we mean. Not retried on 5xx: no duplicates.
+        data = self._call(
+            lambda: self._sp.current_user_playlist_create(name, public=public, description=description),
+            idempotent=False,
+        )
+        return PlaylistRef(
+            id=data["id"], name=data.get("name", name), url=(data.get("external_urls") or {}).get("spotify")
+        )
+
+    def rename_playlist(self, playlist_id: str, name: str) -> None:
+        self._call(lambda: self._sp.playlist_change_details(playlist_id, name=name))
+
+    def replace_playlist_items(self, playlist_id: str, uris: list[str]) -> None:
+        """PUT the first 100 (replacing everything), then POST the rest in chunks of 100."""
+        self._call(lambda: self._sp.playlist_replace_items(playlist_id, uris[:WRITE_CHUNK]))
+        for start in range(WRITE_CHUNK, len(uris), WRITE_CHUNK):
+            chunk = uris[start : start + WRITE_CHUNK]
+            self._call(
+                lambda chunk=chunk: self._sp._post(f"playlists/{playlist_id}/items", payload={"uris": chunk}),
+                idempotent=False,
+            )
+
+    # the policy --------------------------------------------------------------------------------------
+
+    def _call(self, request: Callable[[], Any], *, idempotent: bool = True) -> Any:
+        refreshed = False
+        for attempt in range(MAX_ATTEMPTS):
+            last = attempt == MAX_ATTEMPTS - 1
+            try:
+                return request()
+            except spotipy.SpotifyException as error:
+                if error.http_status == 401 and not refreshed:
+                    self._tokens.refresh()
+                    refreshed = True
+                    continue
+                self._handle_http_error(error, last=last, idempotent=idempotent, attempt=attempt)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                if last or not idempotent:
+                    raise NetworkError(
+                        f"Cannot reach Spotify at {self._sp.prefix} ({type(error).__name__}).",
+                        hint="Check your internet connection and try again.",
+                    ) from error
+                self._wait(BACKOFF_SECONDS[attempt], "Spotify did not answer")
+        raise SpotifyError("Spotify kept failing; giving up.")  # only after repeated 401s
+
+    def _handle_http_error(
+        self, error: spotipy.SpotifyException, *, last: bool, idempotent: bool, attempt: int
+    ) -> None:
+        """Wait and return to retry, or raise the error the user should see."""
+        status = error.http_status
+        if status == 429:
+            self._wait_for_rate_limit(error, last=last)
+        elif status >= 500 and idempotent and not last:
+            self._wait(BACKOFF_SECONDS[attempt], f"Spotify answered HTTP {status}")
+        else:
+            raise self._translate(error) from error
+
+    def _wait_for_rate_limit(self, error: spotipy.SpotifyException, *, last: bool) -> None:
+        if error.reason == "QUOTA_EXCEEDED":
+            raise RateLimited(
+                "Spotify says this app's request quota is used up (QUOTA_EXCEEDED).",
+                hint="Dev-mode quota is shared by all apps of one developer account; try again tomorrow.",
+            )
+        try:
+            retry_after = max(1, int((error.headers or {}).get("Retry-After", "1")))
+        except ValueError:
+            retry_after = 1
+        if retry_after > self._max_retry_wait or last:
+            resume_at = (self._clock() + timedelta(seconds=retry_after)).astimezone()
+            raise RateLimited(
+                f"Spotify is rate limiting tm: retry after {resume_at:%Y-%m-%d %H:%M} "
+                f"(in {timedelta(seconds=retry_after)}).",
+                hint=f"tm waits out at most TM_MAX_RETRY_WAIT={self._max_retry_wait}s; nothing was changed.",
+            )
+        self._wait(retry_after, "Spotify rate limit")
+
+    @staticmethod
+    def _translate(error: spotipy.SpotifyException) -> SpotifyError:
+        status, message = error.http_status, _message(error)
+        if status == 401:
+            return AuthExpired("Spotify rejected tm's access token even after a refresh.", hint="Run `tm login`.")
+        if status == 403 and "not registered" in message.lower():
+            return SpotifyError(
+                "Spotify refused: this account is not on the app's user allow-list.",
+                hint="Development-mode apps allow at most 5 users. Add the account's e-mail under "
+                "Dashboard → your app → Settings → User Management (the app owner needs Premium).",
+            )
+        if status == 403:
+            return SpotifyError(
+                f"Spotify refused the request (403: {message}).",
+                hint="The app may lack a scope (run `tm login` again) or the owner's Premium lapsed.",
+            )
+        if status == 404:
+            return NotFound(f"Spotify says it does not exist (404: {message}).")
+        if status >= 500:
+            return SpotifyError(
+                f"Spotify is having trouble (HTTP {status}: {message}).",
+                hint="Nothing was changed; try again in a few minutes.",
+            )
+        return SpotifyError(f"Spotify answered HTTP {status}: {message}.")

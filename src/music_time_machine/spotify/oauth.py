@@ -1,0 +1,116 @@
+"""Authorization: spotipy's auth-code/PKCE managers on our token file, never interactive on their own."""
+
+from __future__ import annotations
+
+import secrets
+
+import requests
+from spotipy.cache_handler import CacheHandler
+from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError, SpotifyPKCE
+
+from music_time_machine.config import Settings
+from music_time_machine.errors import AuthExpired, LoginFailed, NetworkError, NotLoggedIn, SpotifyError
+from music_time_machine.tokens import TokenFile
+
+SCOPES = "user-top-read user-read-recently-played playlist-read-private playlist-modify-private playlist-modify-public"
+TOKEN_TIMEOUT_SECONDS = 10
+
+
+class _TokenFileCache(CacheHandler):
+    def __init__(self, token_file: TokenFile) -> None:
+        self.token_file = token_file
+
+    def get_cached_token(self) -> dict | None:
+        return self.token_file.token_info()
+
+    def save_token_to_cache(self, token_info: dict) -> None:
+        self.token_file.save_token_info(token_info)
+
+
+def _manager(
+    settings: Settings, token_file: TokenFile, session: requests.Session, state: str | None = None
+) -> SpotifyOAuth | SpotifyPKCE:
+    """Auth-code flow when there is a client secret, PKCE otherwise; both on TM_SPOTIFY_ACCOUNTS_URL."""
+    common = {
+        "client_id": settings.require_client_id(),
+        "redirect_uri": settings.redirect_uri,
+        "scope": SCOPES,
+        "state": state,
+        "cache_handler": _TokenFileCache(token_file),
+        "requests_session": session,
+        "requests_timeout": TOKEN_TIMEOUT_SECONDS,
+        "open_browser": False,
+    }
+    manager = (
+        SpotifyOAuth(client_secret=settings.client_secret, **common)
+        if settings.client_secret
+        else SpotifyPKCE(**common)
+    )
+    manager.OAUTH_AUTHORIZE_URL = settings.accounts_url + "authorize"
+    manager.OAUTH_TOKEN_URL = settings.accounts_url + "api/token"
+    return manager
+
+
+def _token_service_error(error: SpotifyOauthError) -> SpotifyError:
+    detail = error.error_description or error.error or "no details"
+    return SpotifyError(f"Spotify's login service refused the request: {detail}.")
+
+
+class LoginAttempt:
+    """One login: the URL the user opens, the `state` we expect back, and the code exchange."""
+
+    def __init__(self, settings: Settings, token_file: TokenFile, session: requests.Session) -> None:
+        self.state = secrets.token_urlsafe(16)
+        self._manager = _manager(settings, token_file, session, state=self.state)
+        self.authorize_url: str = self._manager.get_authorize_url()
+
+    def exchange(self, code: str) -> None:
+        """Trade the authorization code for tokens; spotipy saves them through our token file."""
+        try:
+            if isinstance(self._manager, SpotifyPKCE):
+                self._manager.get_access_token(code, check_cache=False)
+            else:
+                self._manager.get_access_token(code, as_dict=False, check_cache=False)
+        except SpotifyOauthError as error:
+            raise LoginFailed(
+                f"Spotify did not accept the login: {error.error_description or error.error}.",
+                hint="Run `tm login` again.",
+            ) from error
+        except requests.RequestException as error:
+            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+
+
+class StoredToken:
+    """What spotipy asks for an access token before each request: ours, refreshed when due, never a prompt."""
+
+    def __init__(self, settings: Settings, token_file: TokenFile, session: requests.Session) -> None:
+        self._settings = settings
+        self._token_file = token_file
+        self._session = session
+
+    def get_access_token(self, as_dict: bool = False) -> str:
+        token_info = self._token_file.token_info()
+        if token_info is None:
+            raise NotLoggedIn()
+        manager = _manager(self._settings, self._token_file, self._session)
+        if manager.is_token_expired(token_info):
+            token_info = self.refresh()
+        return token_info["access_token"]
+
+    def refresh(self) -> dict:
+        token_info = self._token_file.token_info()
+        if token_info is None or not token_info.get("refresh_token"):
+            raise NotLoggedIn()
+        manager = _manager(self._settings, self._token_file, self._session)
+        try:
+            return manager.refresh_access_token(token_info["refresh_token"])
+        except SpotifyOauthError as error:
+            if error.error == "invalid_grant":
+                self._token_file.delete()
+                raise AuthExpired(
+                    "Your Spotify login expired: refresh tokens last 6 months after you consent.",
+                    hint="Run `tm login`.",
+                ) from error
+            raise _token_service_error(error) from error
+        except requests.RequestException as error:
+            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error

@@ -1,0 +1,49 @@
+"""Spotify JSON -> our models. Tolerant of the 2026 shapes (no popularity, `item` vs `track`)."""
+
+from __future__ import annotations
+
+from music_time_machine.models import Artist, Track, User
+
+
+def track_from_json(data: dict | None) -> Track | None:
+    """A TrackObject as a Track, or None for what is not a playable track (episodes, local files, nulls)."""
+    if not isinstance(data, dict) or data.get("type", "track") != "track":
+        return None
+    uri, name = data.get("uri"), data.get("name")
+    if not isinstance(uri, str) or not uri.startswith("spotify:track:") or not name:
+        return None
+    album = data.get("album") if isinstance(data.get("album"), dict) else {}
+    external_ids = data.get("external_ids") if isinstance(data.get("external_ids"), dict) else {}
+    artists = tuple(
+        Artist(uri=artist["uri"], name=artist.get("name") or "?")
+        for artist in data.get("artists") or []
+        if isinstance(artist, dict) and artist.get("uri")
+    )
+    return Track(
+        uri=uri,
+        name=name,
+        artists=artists,
+        album_uri=album.get("uri"),
+        album_name=album.get("name"),
+        duration_ms=data.get("duration_ms") if isinstance(data.get("duration_ms"), int) else None,
+        isrc=external_ids.get("isrc"),
+        raw=data,
+    )
+
+
+def tracks_from_page(page: dict | None) -> list[Track]:
+    """The tracks of a paging object, skipping entries that are not tracks."""
+    items = (page or {}).get("items") or []
+    return [track for track in map(track_from_json, items) if track]
+
+
+def playlist_entry_uri(entry: dict | None) -> str | None:
+    """A playlist item's URI: 2026 puts it under `item`; older shapes under `track`."""
+    if not isinstance(entry, dict):
+        return None
+    content = entry.get("item") or entry.get("track")
+    return content.get("uri") if isinstance(content, dict) else None
+
+
+def user_from_json(data: dict) -> User:
+    return User(id=data["id"], display_name=data.get("display_name"), account_id=data.get("account_id"))

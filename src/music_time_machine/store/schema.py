@@ -1,0 +1,65 @@
+"""The schema as an append-only list of migrations; `PRAGMA user_version` counts how many have run.
+
+Never edit a migration that has shipped: add a new one. Catalogue rows (tracks, artists) are shared facts;
+every row that belongs to a listener (users, snapshots, managed playlists) is keyed by the Spotify user id.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: users, catalogue, snapshots, managed playlists
+    """
+    CREATE TABLE users (
+        id            TEXT PRIMARY KEY,            -- Spotify user id
+        display_name  TEXT,
+        account_id    TEXT,                        -- Spotify's stable pseudonymous id (2026)
+        first_seen_at TEXT NOT NULL,
+        last_seen_at  TEXT NOT NULL
+    );
+    CREATE TABLE artists (
+        uri  TEXT PRIMARY KEY,                     -- spotify:artist:…
+        name TEXT NOT NULL
+    );
+    CREATE TABLE tracks (
+        uri         TEXT PRIMARY KEY,              -- spotify:track:…
+        name        TEXT NOT NULL,
+        album_uri   TEXT,
+        album_name  TEXT,
+        duration_ms INTEGER,
+        isrc        TEXT,
+        raw_json    TEXT,                          -- the track object as Spotify last sent it
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE track_artists (
+        track_uri  TEXT NOT NULL REFERENCES tracks(uri) ON DELETE CASCADE,
+        position   INTEGER NOT NULL,               -- 0 = main artist, in Spotify's order
+        artist_uri TEXT NOT NULL REFERENCES artists(uri),
+        PRIMARY KEY (track_uri, position)
+    );
+    CREATE INDEX track_artists_by_artist ON track_artists(artist_uri);
+    CREATE TABLE snapshots (
+        id         INTEGER PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users(id),
+        time_range TEXT NOT NULL CHECK (time_range IN ('short_term', 'medium_term', 'long_term')),
+        taken_at   TEXT NOT NULL,                  -- UTC, 2025-03-15T12:00:00Z
+        taken_on   TEXT NOT NULL,                  -- UTC day: one snapshot per user, day and range
+        UNIQUE (user_id, taken_on, time_range)
+    );
+    CREATE INDEX snapshots_by_user_time ON snapshots(user_id, taken_at);
+    CREATE TABLE snapshot_items (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        rank        INTEGER NOT NULL CHECK (rank >= 1),
+        track_uri   TEXT NOT NULL REFERENCES tracks(uri),
+        PRIMARY KEY (snapshot_id, rank)
+    );
+    CREATE INDEX snapshot_items_by_track ON snapshot_items(track_uri);
+    CREATE TABLE managed_playlists (
+        user_id     TEXT NOT NULL REFERENCES users(id),
+        kind        TEXT NOT NULL,                 -- which source owns it: gems, top-short_term, …
+        playlist_id TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        track_count INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind)
+    );
+    """,
+]

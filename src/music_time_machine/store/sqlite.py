@@ -1,0 +1,221 @@
+"""The SQLite snapshot store: WAL, foreign keys, one transaction per snapshot."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from music_time_machine.errors import StoreError
+from music_time_machine.models import Artist, ManagedPlaylist, Month, Snapshot, TimeRange, Track, User
+from music_time_machine.store.schema import MIGRATIONS
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating if needed) and migrate the database at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        store = Store(connection, path)
+        store.migrate()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"Cannot use database {path}: {error}.") from error
+    return store
+
+
+class Store:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an error or Ctrl-C inside rolls everything back."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return self.connection.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        version = self.schema_version()
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"Database {self.path} was written by a newer tm (schema {version}, this tm knows {len(MIGRATIONS)}).",
+                hint="Upgrade tm: pip install --upgrade music-time-machine.",
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                self.connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except BaseException:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+
+    # users -------------------------------------------------------------------------------------------
+
+    def upsert_user(self, user: User, seen_at: str) -> None:
+        self.connection.execute(
+            """INSERT INTO users (id, display_name, account_id, first_seen_at, last_seen_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+                   account_id = coalesce(excluded.account_id, account_id), last_seen_at = excluded.last_seen_at""",
+            (user.id, user.display_name, user.account_id, seen_at, seen_at),
+        )
+
+    def users(self) -> list[User]:
+        rows = self.connection.execute("SELECT id, display_name, account_id FROM users ORDER BY id")
+        return [User(id=row[0], display_name=row[1], account_id=row[2]) for row in rows]
+
+    # snapshots ---------------------------------------------------------------------------------------
+
+    def ranges_taken_on(self, user_id: str, day: str) -> set[TimeRange]:
+        rows = self.connection.execute(
+            "SELECT time_range FROM snapshots WHERE user_id = ? AND taken_on = ?", (user_id, day)
+        )
+        return {TimeRange(row[0]) for row in rows}
+
+    def save_snapshots(self, user_id: str, taken_at: str, charts: dict[TimeRange, list[Track]]) -> None:
+        """Store one snapshot per range in one transaction, replacing any of the same UTC day."""
+        taken_on = taken_at[:10]
+        with self.transaction() as db:
+            self._save_tracks(db, [track for tracks in charts.values() for track in tracks], taken_at)
+            for time_range, tracks in charts.items():
+                db.execute(
+                    "DELETE FROM snapshots WHERE user_id = ? AND taken_on = ? AND time_range = ?",
+                    (user_id, taken_on, time_range.value),
+                )
+                snapshot_id = db.execute(
+                    "INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) VALUES (?, ?, ?, ?)",
+                    (user_id, time_range.value, taken_at, taken_on),
+                ).lastrowid
+                db.executemany(
+                    "INSERT INTO snapshot_items (snapshot_id, rank, track_uri) VALUES (?, ?, ?)",
+                    [(snapshot_id, rank, track.uri) for rank, track in enumerate(tracks, start=1)],
+                )
+
+    @staticmethod
+    def _save_tracks(db: sqlite3.Connection, tracks: list[Track], updated_at: str) -> None:
+        unique = {track.uri: track for track in tracks}.values()
+        db.executemany(
+            "INSERT INTO artists (uri, name) VALUES (?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name",
+            {(artist.uri, artist.name) for track in unique for artist in track.artists},
+        )
+        db.executemany(
+            """INSERT INTO tracks (uri, name, album_uri, album_name, duration_ms, isrc, raw_json, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (uri) DO UPDATE SET name = excluded.name, album_uri = excluded.album_uri,
+                   album_name = excluded.album_name, duration_ms = excluded.duration_ms,
+                   isrc = coalesce(excluded.isrc, isrc), raw_json = coalesce(excluded.raw_json, raw_json),
+                   updated_at = excluded.updated_at""",
+            [
+                (
+                    t.uri,
+                    t.name,
+                    t.album_uri,
+                    t.album_name,
+                    t.duration_ms,
+                    t.isrc,
+                    json.dumps(t.raw, separators=(",", ":")) if t.raw else None,
+                    updated_at,
+                )
+                for t in unique
+            ],
+        )
+        db.executemany("DELETE FROM track_artists WHERE track_uri = ?", [(t.uri,) for t in unique])
+        db.executemany(
+            "INSERT INTO track_artists (track_uri, position, artist_uri) VALUES (?, ?, ?)",
+            [(t.uri, position, a.uri) for t in unique for position, a in enumerate(t.artists)],
+        )
+
+    def snapshots_between(self, user_id: str, start: str, end: str, ranges: Iterable[TimeRange]) -> list[Snapshot]:
+        """Snapshots with start <= taken_at < end, oldest first, with their tracks in rank order."""
+        range_values = [time_range.value for time_range in ranges]
+        marks = ",".join("?" * len(range_values))
+        rows = self.connection.execute(
+            f"""SELECT id, time_range, taken_at FROM snapshots
+                WHERE user_id = ? AND taken_at >= ? AND taken_at < ? AND time_range IN ({marks})
+                ORDER BY taken_at, time_range""",
+            (user_id, start, end, *range_values),
+        ).fetchall()
+        tracks_by_snapshot = self._snapshot_tracks([row[0] for row in rows])
+        return [
+            Snapshot(user_id, TimeRange(time_range), taken_at, tracks_by_snapshot.get(snapshot_id, []))
+            for snapshot_id, time_range, taken_at in rows
+        ]
+
+    def _snapshot_tracks(self, snapshot_ids: list[int]) -> dict[int, list[Track]]:
+        if not snapshot_ids:
+            return {}
+        marks = ",".join("?" * len(snapshot_ids))
+        rows = self.connection.execute(
+            f"""SELECT i.snapshot_id, t.uri, t.name, t.album_uri, t.album_name, t.duration_ms, t.isrc
+                FROM snapshot_items i JOIN tracks t ON t.uri = i.track_uri
+                WHERE i.snapshot_id IN ({marks}) ORDER BY i.snapshot_id, i.rank""",
+            snapshot_ids,
+        ).fetchall()
+        artists = self._artists_of(snapshot_ids, marks)
+        result: dict[int, list[Track]] = {}
+        for snapshot_id, uri, name, album_uri, album_name, duration_ms, isrc in rows:
+            track = Track(uri, name, artists.get(uri, ()), album_uri, album_name, duration_ms, isrc)
+            result.setdefault(snapshot_id, []).append(track)
+        return result
+
+    def _artists_of(self, snapshot_ids: list[int], marks: str) -> dict[str, tuple[Artist, ...]]:
+        rows = self.connection.execute(
+            f"""SELECT DISTINCT ta.track_uri, ta.position, a.uri, a.name
+                FROM snapshot_items i JOIN track_artists ta ON ta.track_uri = i.track_uri
+                JOIN artists a ON a.uri = ta.artist_uri
+                WHERE i.snapshot_id IN ({marks}) ORDER BY ta.track_uri, ta.position""",
+            snapshot_ids,
+        )
+        artists: dict[str, list[Artist]] = {}
+        for track_uri, _position, artist_uri, artist_name in rows:
+            artists.setdefault(track_uri, []).append(Artist(artist_uri, artist_name))
+        return {uri: tuple(names) for uri, names in artists.items()}
+
+    def snapshot_months(self, user_id: str) -> list[Month]:
+        rows = self.connection.execute(
+            "SELECT DISTINCT substr(taken_at, 1, 7) FROM snapshots WHERE user_id = ? ORDER BY 1", (user_id,)
+        )
+        return [Month.parse(row[0]) for row in rows]
+
+    # managed playlists -------------------------------------------------------------------------------
+
+    def managed_playlist(self, user_id: str, kind: str) -> ManagedPlaylist | None:
+        row = self.connection.execute(
+            """SELECT user_id, kind, playlist_id, name, track_count, updated_at FROM managed_playlists
+               WHERE user_id = ? AND kind = ?""",
+            (user_id, kind),
+        ).fetchone()
+        return ManagedPlaylist(*row) if row else None
+
+    def save_managed_playlist(self, playlist: ManagedPlaylist) -> None:
+        self.connection.execute(
+            """INSERT INTO managed_playlists
+                   (user_id, kind, playlist_id, name, track_count, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id, kind) DO UPDATE SET playlist_id = excluded.playlist_id,
+                   name = excluded.name, track_count = excluded.track_count, updated_at = excluded.updated_at""",
+            (
+                playlist.user_id,
+                playlist.kind,
+                playlist.playlist_id,
+                playlist.name,
+                playlist.track_count,
+                playlist.updated_at,
+                playlist.updated_at,
+            ),
+        )

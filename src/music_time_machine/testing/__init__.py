@@ -1,0 +1,1 @@
+"""Test doubles for the Spotify Web API: a deterministic catalogue and a local fake server."""

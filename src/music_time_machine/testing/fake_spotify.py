@@ -1,0 +1,283 @@
+"""FakeSpotify: a local stand-in for accounts.spotify.com and api.spotify.com/v1 as of late 2026.
+
+It behaves like Spotify does for a development-mode app: removed endpoints answer 403, track objects have
+no ``popularity``, playlists are read and written through ``/playlists/{id}/items``, top tracks stop at 50
+per range. Charts come from :class:`~music_time_machine.testing.fake_catalog.Catalog` for a settable
+virtual ``month``. Tests steer it with ``fail_next``, ``expire_access_tokens``, ``revoke_refresh_tokens``,
+``deny_next_authorize`` and friends, and inspect ``requests`` and ``playlists``.
+
+    with FakeSpotify() as fake:
+        sp = spotipy.Spotify(auth=token)
+        sp.prefix = fake.api_url
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from music_time_machine.testing.fake_accounts import ACCOUNTS_ROUTES
+from music_time_machine.testing.fake_catalog import Catalog, JsonObject, month_index
+from music_time_machine.testing.fake_core import (
+    Failure,
+    FakeHttpError,
+    FakePlaylist,
+    FakeState,
+    FakeUser,
+    RecordedRequest,
+    Request,
+    Response,
+    api_error_body,
+    find_route,
+    json_response,
+    parse_body,
+)
+from music_time_machine.testing.fake_webapi import WEBAPI_ROUTES
+
+__all__ = ["FakePlaylist", "FakeSpotify", "RecordedRequest"]
+
+ROUTES = [*ACCOUNTS_ROUTES, *WEBAPI_ROUTES]
+DEFAULT_USER_ID = "fake-listener"
+DEFAULT_DISPLAY_NAME = "Fake Listener"
+POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving thread
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, dispatch: Callable[[Request], Response]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.dispatch = dispatch
+        self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet."""
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        body = parse_body(raw, headers.get("content-type", ""))
+        query = parse_qs(url.query, keep_blank_values=True)
+        request = Request(self.command, url.path, query, headers, body, self.server.base_url)
+        response = self.server.dispatch(request)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.body:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+class FakeSpotify:
+    """A threaded HTTP server on 127.0.0.1 (ephemeral port) serving the accounts service and the Web API."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        client_id: str = "tm-test-client",
+        client_secret: str | None = "tm-test-secret",
+        redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8888/callback",),
+        month: str = "2025-01",
+    ) -> None:
+        month_index(month)
+        self.catalog = Catalog(seed)
+        self._state = FakeState(
+            catalog=self.catalog,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uris=list(redirect_uris),
+            month=month,
+            rng=random.Random(seed),
+        )
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.add_user(DEFAULT_USER_ID, DEFAULT_DISPLAY_NAME)
+        self.login_as(DEFAULT_USER_ID)
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> FakeSpotify:
+        if self._server is not None:
+            raise RuntimeError("FakeSpotify is already running")
+        self._server = _Server(self._dispatch)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_INTERVAL,), name="fake-spotify", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakeSpotify:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSpotify is not running; call start() first")
+        return self._server.base_url
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/v1/"
+
+    @property
+    def accounts_url(self) -> str:
+        return f"{self.base_url}/"
+
+    # --- world state -------------------------------------------------------------------------------------
+
+    @property
+    def month(self) -> str:
+        return self._state.month
+
+    @month.setter
+    def month(self, value: str) -> None:
+        month_index(value)
+        with self._state.lock:
+            self._state.month = value
+
+    @property
+    def redirect_uris(self) -> list[str]:
+        return self._state.redirect_uris
+
+    @property
+    def playlists(self) -> dict[str, FakePlaylist]:
+        return self._state.playlists
+
+    def add_user(self, user_id: str, display_name: str | None = None, *, allow_listed: bool = True) -> None:
+        account_id = hashlib.sha256(f"account:{user_id}".encode()).hexdigest()[:32]
+        with self._state.lock:
+            self._state.users[user_id] = FakeUser(user_id, display_name, account_id, allow_listed)
+
+    def login_as(self, user_id: str) -> None:
+        """Make /authorize approve for ``user_id`` from now on."""
+        with self._state.lock:
+            if user_id not in self._state.users:
+                raise KeyError(f"unknown user {user_id!r}; call add_user() first")
+            self._state.current_user = user_id
+
+    def set_allow_listed(self, user_id: str, allowed: bool) -> None:
+        """If False, /v1 calls with this user's token get 403 "User not registered in the Developer …"."""
+        with self._state.lock:
+            self._state.users[user_id].allow_listed = allowed
+
+    def top_tracks(self, time_range: str, user_id: str | None = None) -> list[JsonObject]:
+        """The chart /me/top/tracks pages through for this user (default: the logged-in one) this month."""
+        with self._state.lock:
+            return self.catalog.chart(time_range, self._state.month, user_id or self._state.current_user)
+
+    def unfollow_playlist(self, playlist_id: str, user_id: str | None = None) -> None:
+        """What "delete playlist" in the Spotify app does: it still exists, but is gone from the library."""
+        with self._state.lock:
+            playlist = self._state.playlists[playlist_id]
+            playlist.followers.discard(user_id or playlist.owner_id)
+
+    def delete_playlist(self, playlist_id: str) -> None:
+        """Gone entirely: every access answers 404."""
+        with self._state.lock:
+            del self._state.playlists[playlist_id]
+
+    # --- failure injection -------------------------------------------------------------------------------
+
+    def deny_next_authorize(self) -> None:
+        with self._state.lock:
+            self._state.deny_next_authorize = True
+
+    def fail_next(
+        self,
+        path_prefix: str,
+        status: int,
+        *,
+        method: str | None = None,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        after: int = 0,
+    ) -> None:
+        """Answer ``times`` requests whose path starts with ``path_prefix`` with ``status``.
+
+        The first ``after`` matching requests still get their normal answer (e.g. fail only the third page).
+        The default body is ``{"error": {"status": status, "message": <Spotify's usual text>}}``.
+        """
+        response = json_response(status, api_error_body(status) if body is None else body, headers)
+        failure = Failure(path_prefix, method.upper() if method else None, times, response, after)
+        with self._state.lock:
+            self._state.failures.append(failure)
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far now gets 401 "The access token expired"."""
+        with self._state.lock:
+            for token in self._state.access_tokens.values():
+                token.expired = True
+
+    def revoke_refresh_tokens(self, description: str = "Refresh token revoked") -> None:
+        """Every refresh token issued so far now gets 400 invalid_grant with this description."""
+        with self._state.lock:
+            for token in self._state.refresh_tokens.values():
+                token.revoked = description
+
+    # --- request log -------------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self._state.requests
+
+    def count(self, method: str, path_prefix: str) -> int:
+        method = method.upper()
+        with self._state.lock:
+            return sum(r.method == method and r.path.startswith(path_prefix) for r in self._state.requests)
+
+    def clear_requests(self) -> None:
+        with self._state.lock:
+            self._state.requests.clear()
+
+    def _dispatch(self, request: Request) -> Response:
+        state = self._state
+        with state.lock:
+            state.requests.append(RecordedRequest(request.method, request.path, request.query, request.body))
+            canned = state.take_failure(request.method, request.path)
+            if canned is not None:
+                return canned
+            found = find_route(ROUTES, request.method, request.path)
+            if found is None:
+                return json_response(404, api_error_body(404, "Service not found"))
+            matched, match = found
+            try:
+                return matched.handler(state, request, match)
+            except FakeHttpError as error:
+                return error.response

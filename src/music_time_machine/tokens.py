@@ -1,0 +1,62 @@
+"""The login cache: `token.json` in TM_HOME, private (0600), written atomically.
+
+It holds spotipy's token info plus who logged in and when they consented, so offline commands know the user
+and `tm whoami` can tell when the 6-month refresh token will die. No spotipy import here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from music_time_machine.models import User
+
+
+@dataclass
+class TokenFile:
+    path: Path
+
+    def read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def token_info(self) -> dict | None:
+        token = self.read().get("token")
+        return token if isinstance(token, dict) and token.get("access_token") else None
+
+    def save_token_info(self, token_info: dict) -> None:
+        self._write({**self.read(), "token": token_info})
+
+    def user(self) -> User | None:
+        user = self.read().get("user")
+        if not isinstance(user, dict) or not user.get("id"):
+            return None
+        return User(id=user["id"], display_name=user.get("display_name"), account_id=user.get("account_id"))
+
+    def consented_at(self) -> str | None:
+        return self.read().get("consented_at")
+
+    def record_login(self, user: User, consented_at: str) -> None:
+        user_fields = {"id": user.id, "display_name": user.display_name, "account_id": user.account_id}
+        self._write({**self.read(), "user": user_fields, "consented_at": consented_at})
+
+    def delete(self) -> bool:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _write(self, data: dict) -> None:
+        """Write to a private temporary file, then rename: never world-readable, never half-written."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+        os.replace(temporary, self.path)

@@ -1,0 +1,176 @@
+"""Every failure is one clear line and the right exit code; waits are visible; nothing partial is stored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import Tm, error_lines
+
+TOP_PATH = "/v1/me/top/tracks"
+
+
+def _snapshot_count(tm: Tm) -> int:
+    return tm.rows("SELECT count(*) FROM snapshots")[0][0] if tm.db_path.exists() else 0
+
+
+def test_expired_refresh_token_removes_the_login_and_says_run_tm_login(logged_in: Tm) -> None:
+    logged_in.fake.expire_access_tokens()
+    logged_in.fake.revoke_refresh_tokens("Refresh token expired")
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: Your Spotify login expired: refresh tokens last 6 months after you consent.",
+        "Hint: Run `tm login`.",
+    ]
+    assert not logged_in.tokens.path.exists()
+    assert _snapshot_count(logged_in) == 0
+
+
+def test_expired_access_token_is_refreshed_once_and_the_run_completes(logged_in: Tm) -> None:
+    logged_in.fake.expire_access_tokens()
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 0, result.output
+    assert logged_in.fake.count("POST", "/api/token") == 2  # the login's exchange, then one refresh
+    assert _snapshot_count(logged_in) == 3
+
+
+def test_user_missing_from_the_allow_list_is_explained(logged_in: Tm) -> None:
+    logged_in.fake.set_allow_listed("fake-listener", False)
+
+    result = logged_in("top")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Spotify refused: this account is not on the app's user allow-list.")
+    assert "at most 5 users" in result.stderr
+
+
+def test_short_rate_limit_is_waited_out_visibly_then_succeeds(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "3"})
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 0, result.output
+    assert "Spotify rate limit; waiting 3s before retrying." in result.stderr
+    assert sum(logged_in.sleeps) == 3
+    assert _snapshot_count(logged_in) == 3
+
+
+def test_long_rate_limit_fails_at_once_with_the_time_to_retry(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "7200"})
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    assert "Error: Spotify is rate limiting tm: retry after 2025-03-15 " in result.stderr
+    assert "(in 2:00:00)" in result.stderr
+    assert logged_in.sleeps == []
+    assert _snapshot_count(logged_in) == 0
+
+
+def test_rate_limit_wait_ceiling_comes_from_tm_max_retry_wait(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "30"})
+
+    result = logged_in("snapshot", extra_env={"TM_MAX_RETRY_WAIT": "10"})
+
+    assert result.exit_code == 1
+    assert "TM_MAX_RETRY_WAIT=10s" in result.stderr
+
+
+def test_quota_exceeded_is_not_waited_for(logged_in: Tm) -> None:
+    body = {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
+    logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "1"}, body=body)
+
+    result = logged_in("top")
+
+    assert result.exit_code == 1
+    assert "QUOTA_EXCEEDED" in result.stderr
+    assert logged_in.sleeps == []
+
+
+def test_a_burst_of_server_errors_is_retried_with_backoff(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 503, times=2)
+
+    result = logged_in("top", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 50
+    assert "Spotify answered HTTP 503; waiting 1s" in result.stderr
+    assert "Spotify answered HTTP 503; waiting 2s" in result.stderr
+    assert sum(logged_in.sleeps) == 3
+
+
+def test_persistent_server_errors_fail_cleanly_and_are_not_called_rate_limits(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 502, times=10)
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    assert error_lines(result)[0].startswith("Error: Spotify is having trouble (HTTP 502")
+    assert "429" not in result.stderr
+    assert "rate limit" not in result.stderr
+    assert logged_in.fake.count("GET", TOP_PATH) == 4
+    assert _snapshot_count(logged_in) == 0
+
+
+def test_unreachable_spotify_is_a_clean_failure(logged_in: Tm) -> None:
+    from music_time_machine.testing.browser import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}/v1/"
+
+    result = logged_in("top", extra_env={"TM_SPOTIFY_API_URL": closed})
+
+    assert result.exit_code == 1
+    assert error_lines(result)[0] == f"Error: Cannot reach Spotify at {closed} (ConnectionError)."
+    assert sum(logged_in.sleeps) == 1 + 2 + 4
+
+
+def test_localhost_redirect_uri_is_refused_with_an_explanation(tm: Tm) -> None:
+    result = tm("login", "--no-browser", extra_env={"SPOTIPY_REDIRECT_URI": "http://localhost:8888/callback"})
+
+    assert result.exit_code == 2
+    assert "uses `localhost`, which Spotify no longer accepts" in result.stderr
+    assert "http://127.0.0.1:8888/callback" in result.stderr
+
+
+def test_missing_client_id_is_a_configuration_error(tm: Tm) -> None:
+    result = tm("top", extra_env={"SPOTIPY_CLIENT_ID": ""})
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: SPOTIPY_CLIENT_ID is not set.")
+    assert "tm demo" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["soon", "-5"])
+def test_bad_max_retry_wait_is_a_configuration_error(tm: Tm, value: str) -> None:
+    result = tm("history", "--month", "2025-01", extra_env={"TM_MAX_RETRY_WAIT": value})
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: TM_MAX_RETRY_WAIT must be a whole number of seconds (got {value!r})."
+    ]
+
+
+def test_debug_adds_the_traceback_and_hides_no_error(tm: Tm) -> None:
+    plain = tm("snapshot")
+    debug = tm("--debug", "snapshot")
+
+    assert "Traceback" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert debug.exit_code == plain.exit_code == 1
+
+
+def test_newer_database_schema_is_refused_in_one_line(tm: Tm) -> None:
+    tm.home.mkdir()
+    with tm.db() as connection:
+        connection.execute("PRAGMA user_version = 99")
+
+    result = tm("history", "--month", "2025-01")
+
+    assert result.exit_code == 1
+    assert "was written by a newer tm (schema 99" in result.stderr

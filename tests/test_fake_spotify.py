@@ -1,0 +1,297 @@
+"""Tests of the fake Spotify server itself, spoken to with plain ``requests``."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from music_time_machine.testing.fake_spotify import FakeSpotify
+
+REDIRECT_URI = "http://127.0.0.1:8888/callback"
+CLIENT = ("tm-test-client", "tm-test-secret")
+SCOPE = "user-top-read playlist-modify-private playlist-read-private"
+REMOVED_FIELDS = {"popularity", "available_markets", "linked_from", "preview_url"}
+
+
+@pytest.fixture
+def spotify() -> Iterator[FakeSpotify]:
+    """A server of its own: conftest's ``fake`` has another redirect URI and month."""
+    with FakeSpotify() as server:
+        yield server
+
+
+def authorize(fake: FakeSpotify, **params: str) -> requests.Response:
+    query = {"client_id": CLIENT[0], "response_type": "code", "redirect_uri": REDIRECT_URI, "scope": SCOPE}
+    return requests.get(f"{fake.accounts_url}authorize", params={**query, **params}, allow_redirects=False, timeout=5)
+
+
+def callback_params(response: requests.Response) -> dict[str, str]:
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(f"{REDIRECT_URI}?")
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+def token_request(fake: FakeSpotify, data: dict[str, str], *, basic: bool = True) -> requests.Response:
+    auth = CLIENT if basic else None
+    return requests.post(f"{fake.accounts_url}api/token", data=data, auth=auth, timeout=5)
+
+
+def login(fake: FakeSpotify, scope: str = SCOPE) -> dict[str, str]:
+    code = callback_params(authorize(fake, scope=scope))["code"]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    response = token_request(fake, data)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def api(access_token: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {access_token}"
+    return session
+
+
+def refresh_form(tokens: dict[str, str]) -> dict[str, str]:
+    return {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+
+
+def create_private_playlist(fake: FakeSpotify, session: requests.Session) -> dict[str, str]:
+    response = session.post(f"{fake.api_url}me/playlists", json={"name": "S", "public": False}, timeout=5)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def pkce_challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+def test_authorization_code_flow_reaches_me(spotify: FakeSpotify) -> None:
+    params = callback_params(authorize(spotify, state="s-123"))
+    assert params["state"] == "s-123"
+    data = {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": REDIRECT_URI}
+    tokens = token_request(spotify, data).json()
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["expires_in"] == 3600
+    assert tokens["scope"] == SCOPE
+    assert tokens["refresh_token"]
+
+    session = api(tokens["access_token"])
+    for path in ("me", "me/"):  # spotipy asks for me/ with the trailing slash
+        me = session.get(spotify.api_url + path, timeout=5).json()
+        assert me["id"] == "fake-listener"
+        assert me["display_name"] == "Fake Listener"
+        assert me["uri"] == "spotify:user:fake-listener"
+        assert not {"country", "email", "product"} & me.keys()
+
+    reused = token_request(spotify, data)
+    assert reused.status_code == 400
+    assert reused.json()["error"] == "invalid_grant"
+
+
+def test_authorize_rejects_bad_clients_and_can_deny(spotify: FakeSpotify) -> None:
+    bad_uri = authorize(spotify, redirect_uri="http://localhost:8888/callback")
+    assert (bad_uri.status_code, bad_uri.text) == (400, "INVALID_CLIENT: Invalid redirect URI")
+    bad_client = authorize(spotify, client_id="someone-else")
+    assert (bad_client.status_code, bad_client.text) == (400, "INVALID_CLIENT: Invalid client")
+
+    spotify.deny_next_authorize()
+    assert callback_params(authorize(spotify, state="s")) == {"error": "access_denied", "state": "s"}
+    assert "code" in callback_params(authorize(spotify))
+
+    wrong_secret = requests.post(
+        f"{spotify.accounts_url}api/token",
+        auth=(CLIENT[0], "nope"),
+        timeout=5,
+        data={"grant_type": "client_credentials"},
+    )
+    assert wrong_secret.status_code == 400
+    assert wrong_secret.json() == {"error": "invalid_client", "error_description": "Invalid client"}
+
+
+def test_pkce_checks_the_code_verifier(spotify: FakeSpotify) -> None:
+    verifier = "v" * 64
+    extra = {"code_challenge": pkce_challenge(verifier), "code_challenge_method": "S256"}
+    exchange = {"grant_type": "authorization_code", "redirect_uri": REDIRECT_URI, "client_id": CLIENT[0]}
+
+    code = callback_params(authorize(spotify, **extra))["code"]
+    wrong = token_request(spotify, {**exchange, "code": code, "code_verifier": "w" * 64}, basic=False)
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+
+    code = callback_params(authorize(spotify, **extra))["code"]
+    right = token_request(spotify, {**exchange, "code": code, "code_verifier": verifier}, basic=False)
+    assert right.status_code == 200
+    assert right.json()["refresh_token"]
+
+
+def test_top_tracks_stop_at_fifty_per_range(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    url = f"{spotify.api_url}me/top/tracks"
+    for time_range in ("short_term", "medium_term", "long_term"):
+        page = session.get(url, params={"time_range": time_range, "limit": 50}, timeout=5).json()
+        assert len(page["items"]) == page["total"] == 50
+        assert page["next"] is None
+        assert [t["id"] for t in page["items"]] == [t["id"] for t in spotify.top_tracks(time_range)]
+        assert all(not REMOVED_FIELDS & track.keys() for track in page["items"])
+        assert all(track["uri"] == f"spotify:track:{track['id']}" for track in page["items"])
+
+        beyond = session.get(url, params={"time_range": time_range, "offset": 50}, timeout=5).json()
+        assert (beyond["items"], beyond["total"]) == ([], 0)
+
+    first = session.get(url, params={"limit": 20}, timeout=5).json()
+    assert first["next"] is not None
+    assert len(session.get(first["next"], timeout=5).json()["items"]) == 20
+    assert session.get(url, params={"limit": 51}, timeout=5).status_code == 400
+
+
+def test_short_term_churns_while_long_term_stays(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+
+    def chart(time_range: str) -> list[str]:
+        params = {"time_range": time_range, "limit": 50}
+        page = session.get(f"{spotify.api_url}me/top/tracks", params=params, timeout=5).json()
+        return [track["id"] for track in page["items"]]
+
+    spotify.month = "2025-03"
+    short_before, long_before = chart("short_term"), chart("long_term")
+    spotify.month = "2025-04"
+    short_after, long_after = chart("short_term"), chart("long_term")
+    assert short_before != short_after
+    assert len(set(long_before) & set(long_after)) > 0.6 * 50
+    assert len(set(short_before) & set(short_after)) < len(set(long_before) & set(long_after))
+
+
+def test_create_playlist_defaults_public_and_removed_endpoints_are_403(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    # SCOPE lacks playlist-modify-public, so a default (public) playlist is refused ...
+    refused = session.post(f"{spotify.api_url}me/playlists", json={"name": "Snapshot"}, timeout=5)
+    assert refused.status_code == 403
+    spotify.add_user("owner")
+    spotify.login_as("owner")
+    owner = api(login(spotify, scope="playlist-modify-public")["access_token"])
+    # ... and with the scope it is created public, like Spotify does when "public" is left out.
+    created = owner.post(f"{spotify.api_url}me/playlists", json={"name": "Snapshot"}, timeout=5)
+    assert created.status_code == 201
+    playlist = created.json()
+    assert playlist["public"] is True
+    assert playlist["owner"]["id"] == "owner"
+    assert spotify.playlists[playlist["id"]].followers == {"owner"}
+
+    forbidden = {"error": {"status": 403, "message": "Forbidden"}}
+    old_items = owner.get(f"{spotify.api_url}playlists/{playlist['id']}/tracks", timeout=5)
+    assert (old_items.status_code, old_items.json()) == (403, forbidden)
+    old_create = owner.post(f"{spotify.api_url}users/owner/playlists", json={"name": "x"}, timeout=5)
+    assert (old_create.status_code, old_create.json()) == (403, forbidden)
+    unknown = owner.get(f"{spotify.api_url}nothing/here", timeout=5)
+    assert unknown.json() == {"error": {"status": 404, "message": "Service not found"}}
+
+
+def test_playlist_item_writes(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    created = create_private_playlist(spotify, session)
+    items_url = f"{spotify.api_url}playlists/{created['id']}/items"
+    uris = [str(track["uri"]) for track in spotify.catalog.tracks[:101]]
+
+    too_many = session.put(items_url, json={"uris": uris}, timeout=5)
+    assert too_many.status_code == 400
+    assert too_many.json()["error"]["message"] == "Too many ids requested"
+    bare = session.post(items_url, json={"uris": [uris[0].removeprefix("spotify:track:")]}, timeout=5)
+    assert bare.json() == {"error": {"status": 400, "message": "Invalid track uri"}}
+
+    replaced = session.put(items_url, json={"uris": uris[:100]}, timeout=5)
+    assert replaced.status_code == 200
+    assert replaced.json()["snapshot_id"] != created["snapshot_id"]
+    added = session.post(items_url, json=uris[100:], timeout=5)  # spotipy sends a bare list
+    assert added.status_code == 201
+    removed = session.delete(items_url, json={"items": [{"uri": uris[0]}]}, timeout=5)
+    assert removed.status_code == 200
+    assert spotify.playlists[created["id"]].uris == uris[1:]
+
+    page = session.get(items_url, params={"limit": 50}, timeout=5).json()
+    assert page["total"] == 100
+    assert page["items"][0]["item"]["uri"] == uris[1]
+    assert "track" not in page["items"][0]
+
+
+def test_unfollow_delete_and_allow_list(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    playlist_id = create_private_playlist(spotify, session)["id"]
+
+    def in_library() -> list[bool]:
+        params = {"uris": f"spotify:playlist:{playlist_id}"}
+        return session.get(f"{spotify.api_url}me/library/contains", params=params, timeout=5).json()
+
+    assert in_library() == [True]
+
+    spotify.unfollow_playlist(playlist_id)
+    assert session.get(f"{spotify.api_url}me/playlists", timeout=5).json()["items"] == []
+    assert in_library() == [False]
+
+    spotify.delete_playlist(playlist_id)
+    gone = session.get(f"{spotify.api_url}playlists/{playlist_id}/items", timeout=5)
+    assert (gone.status_code, gone.json()["error"]["message"]) == (404, "Resource not found")
+
+    spotify.set_allow_listed("fake-listener", False)
+    blocked = session.get(f"{spotify.api_url}me", timeout=5)
+    assert blocked.status_code == 403
+    assert blocked.json()["error"]["message"] == "User not registered in the Developer Dashboard"
+
+
+def test_fail_next_answers_429_with_retry_after_once(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    quota = {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
+    spotify.fail_next("/v1/me/top", 429, method="GET", headers={"Retry-After": "30"}, body=quota)
+
+    limited = session.get(f"{spotify.api_url}me/top/tracks", timeout=5)
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "30"
+    assert limited.json() == quota
+    assert session.get(f"{spotify.api_url}me/top/tracks", timeout=5).status_code == 200
+
+    spotify.fail_next("/v1/me/top", 502, after=1)
+    statuses = [session.get(f"{spotify.api_url}me/top/tracks", timeout=5).status_code for _ in range(3)]
+    assert statuses == [200, 502, 200]
+
+
+def test_expired_access_token_is_401_until_refreshed(spotify: FakeSpotify) -> None:
+    tokens = login(spotify)
+    spotify.expire_access_tokens()
+    expired = api(tokens["access_token"]).get(f"{spotify.api_url}me", timeout=5)
+    assert expired.status_code == 401
+    assert expired.json() == {"error": {"status": 401, "message": "The access token expired"}}
+
+    refreshed = token_request(spotify, refresh_form(tokens))
+    assert refreshed.status_code == 200
+    assert "refresh_token" not in refreshed.json()  # Spotify may omit it; the client keeps the old one
+    me = api(refreshed.json()["access_token"]).get(f"{spotify.api_url}me", timeout=5)
+    assert me.status_code == 200
+
+
+def test_revoked_refresh_token_is_invalid_grant(spotify: FakeSpotify) -> None:
+    tokens = login(spotify)
+    spotify.revoke_refresh_tokens("Refresh token expired")
+    response = token_request(spotify, refresh_form(tokens))
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "Refresh token expired"}
+
+
+def test_request_log(spotify: FakeSpotify) -> None:
+    session = api(login(spotify)["access_token"])
+    spotify.clear_requests()
+    session.get(f"{spotify.api_url}me", timeout=5)
+    session.get(f"{spotify.api_url}me/top/tracks", params={"time_range": "long_term"}, timeout=5)
+    session.get(f"{spotify.api_url}me/top/tracks", timeout=5)
+    assert spotify.count("GET", "/v1/me") == 3
+    assert spotify.count("get", "/v1/me/top/tracks") == 2
+    assert spotify.count("POST", "/v1/me") == 0
+    assert spotify.requests[1].query == {"time_range": ["long_term"]}
+
+    token_request(spotify, {"grant_type": "client_credentials"})
+    assert spotify.requests[-1].body == {"grant_type": "client_credentials"}
+    spotify.clear_requests()
+    assert spotify.requests == []

@@ -1,0 +1,135 @@
+"""`tm gems`: long-term minus short-term, and one managed playlist updated in place."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Tm
+from music_time_machine.models import Artist, Track
+from music_time_machine.services.gems import find_gems
+
+ITEMS = "/v1/playlists/"
+
+
+def _track(letter: str) -> Track:
+    return Track(uri=f"spotify:track:{letter}", name=letter, artists=(Artist("spotify:artist:x", "X"),))
+
+
+def test_find_gems_keeps_long_term_order_and_drops_recent_tracks() -> None:
+    a, b, c, d = map(_track, "abcd")
+
+    gems = find_gems([a, b, c, d], [c, a], limit=None)
+
+    assert [(gem.track.uri, gem.long_term_rank) for gem in gems] == [
+        ("spotify:track:b", 2),
+        ("spotify:track:d", 4),
+    ]
+    assert find_gems([a, b, c, d], [c, a], limit=1)[0].track == b
+    assert find_gems([], [a]) == []
+
+
+def _expected_gem_uris(tm: Tm) -> list[str]:
+    recent = {track["uri"] for track in tm.fake.top_tracks("short_term")}
+    return [track["uri"] for track in tm.fake.top_tracks("long_term") if track["uri"] not in recent]
+
+
+def test_gems_lists_the_set_difference_and_records_todays_snapshot(logged_in: Tm) -> None:
+    result = logged_in("gems", "--json")
+
+    assert result.exit_code == 0, result.output
+    gems = json.loads(result.stdout)
+    assert [gem["uri"] for gem in gems] == _expected_gem_uris(logged_in)
+    assert set(gems[0]) == {"uri", "name", "artists", "album", "long_term_rank"}
+    assert logged_in.rows("SELECT time_range FROM snapshots ORDER BY 1") == [("long_term",), ("short_term",)]
+
+
+def test_gems_table_shows_track_names(logged_in: Tm) -> None:
+    result = logged_in("gems", "--limit", "3")
+
+    assert result.exit_code == 0, result.output
+    first = next(t for t in logged_in.fake.top_tracks("long_term") if t["uri"] == _expected_gem_uris(logged_in)[0])
+    assert first["name"] in result.stdout
+
+
+def test_create_playlist_makes_one_private_playlist_with_the_gems(logged_in: Tm) -> None:
+    result = logged_in("gems", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    assert "Created playlist 'Forgotten Gems'" in result.stderr
+    [playlist] = logged_in.fake.playlists.values()
+    assert playlist.name == "Forgotten Gems"
+    assert playlist.public is False
+    assert playlist.uris == _expected_gem_uris(logged_in)
+    assert logged_in.rows("SELECT kind, playlist_id FROM managed_playlists") == [("gems", playlist.id)]
+
+
+def test_second_gems_run_with_no_change_writes_nothing(logged_in: Tm) -> None:
+    logged_in("gems", "--create-playlist")
+    logged_in.fake.clear_requests()
+
+    result = logged_in("gems", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    assert "already up to date" in result.stderr
+    writes = [r for r in logged_in.fake.requests if r.method in ("POST", "PUT", "DELETE")]
+    assert writes == []
+    assert len(logged_in.fake.playlists) == 1
+
+
+def test_gems_playlist_is_updated_in_place_across_months(logged_in: Tm) -> None:
+    logged_in.at("2025-03")("gems", "--create-playlist")
+    [playlist_id] = logged_in.fake.playlists
+    logged_in.fake.clear_requests()
+
+    result = logged_in.at("2025-08")("gems", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    assert "Updated playlist 'Forgotten Gems' in place" in result.stderr
+    assert list(logged_in.fake.playlists) == [playlist_id]
+    assert logged_in.fake.playlists[playlist_id].uris == _expected_gem_uris(logged_in)
+    assert logged_in.fake.count("POST", "/v1/me/playlists") == 0
+    assert logged_in.fake.count("PUT", f"{ITEMS}{playlist_id}/items") == 1
+
+
+def test_a_gems_playlist_the_user_deleted_is_created_again(logged_in: Tm) -> None:
+    logged_in("gems", "--create-playlist")
+    [old_id] = logged_in.fake.playlists
+    logged_in.fake.unfollow_playlist(old_id)
+
+    result = logged_in("gems", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    assert "Created playlist" in result.stderr
+    new_id = next(pid for pid in logged_in.fake.playlists if pid != old_id)
+    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
+    assert logged_in.fake.playlists[new_id].uris == _expected_gem_uris(logged_in)
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(logged_in: Tm) -> None:
+    logged_in.at("2025-03")("gems", "--create-playlist")
+    logged_in.fake.clear_requests()
+
+    result = logged_in.at("2025-08")("gems", "--create-playlist", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "Dry run: would update" in result.stderr
+    assert "  + " in result.stderr
+    assert "  - " in result.stderr
+    writes = [
+        r
+        for r in logged_in.fake.requests
+        if r.method in ("PUT", "DELETE") or (r.method == "POST" and "/top/" not in r.path)
+    ]
+    assert writes == []
+
+
+def test_gems_offline_from_todays_snapshot_needs_no_login(logged_in: Tm) -> None:
+    logged_in("snapshot")
+    logged_in("logout")
+    logged_in.fake.clear_requests()
+
+    result = logged_in("gems", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == len(_expected_gem_uris(logged_in))
+    assert logged_in.fake.requests == []
