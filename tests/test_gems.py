@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import Tm
 from music_time_machine.models import Artist, Track
 from music_time_machine.services.gems import find_gems
+
+from conftest import Tm
 
 ITEMS = "/v1/playlists/"
 

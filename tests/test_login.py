@@ -13,8 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from conftest import Tm, error_lines, login
 from music_time_machine.config import SETTING_NAMES
+
+from conftest import Tm, error_lines, login
 
 TM = str(Path(sys.executable).with_name("tm"))
 
