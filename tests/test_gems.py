@@ -7,7 +7,7 @@ import json
 from music_time_machine.models import Artist, Track
 from music_time_machine.services.gems import find_gems
 
-from conftest import Tm
+from conftest import Tm, login
 
 ITEMS = "/v1/playlists/"
 
@@ -134,3 +134,35 @@ def test_gems_offline_from_todays_snapshot_needs_no_login(logged_in: Tm) -> None
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == len(_expected_gem_uris(logged_in))
     assert logged_in.fake.requests == []
+
+
+def test_top_create_playlist_keeps_one_playlist_per_range(logged_in: Tm) -> None:
+    first = logged_in("top", "--range", "medium", "--create-playlist")
+    second = logged_in("top", "--range", "medium", "--create-playlist")
+
+    assert first.exit_code == 0, first.output
+    [playlist] = logged_in.fake.playlists.values()
+    assert playlist.name == "Top tracks (last 6 months)"
+    assert playlist.uris == [track["uri"] for track in logged_in.fake.top_tracks("medium_term")]
+    assert "already up to date" in second.stderr
+    assert logged_in.rows("SELECT kind FROM managed_playlists") == [("top-medium_term",)]
+
+
+def test_another_listeners_database_is_not_mixed_with_your_login(logged_in: Tm) -> None:
+    logged_in("snapshot")
+    logged_in.fake.add_user("someone-else", "Someone Else")
+    logged_in.fake.login_as("someone-else")
+    login(logged_in)
+    logged_in.now = logged_in.now.replace(day=16)  # no snapshot today: gems would have to fetch
+
+    refused = logged_in("gems")
+    logged_in("snapshot")
+    own = logged_in("gems", "--json")
+
+    assert refused.exit_code == 2
+    assert "holds Fake Listener (fake-listener)'s data, but you are logged in as Someone Else" in refused.stderr
+    assert own.exit_code == 0, own.output
+    assert logged_in.rows("SELECT DISTINCT user_id FROM snapshots ORDER BY 1") == [
+        ("fake-listener",),
+        ("someone-else",),
+    ]

@@ -162,3 +162,32 @@ def test_logout_forgets_the_login_and_keeps_the_data(logged_in: Tm) -> None:
     assert whoami.exit_code == 1
     assert "Run `tm login`" in whoami.stderr
     assert logged_in.rows("SELECT count(*) FROM snapshots") == [(3,)]
+
+
+def test_login_on_a_busy_port_at_a_terminal_takes_the_pasted_redirect_url(tm: Tm) -> None:
+    import pty
+
+    port = urlsplit(tm.env["SPOTIPY_REDIRECT_URI"]).port
+    environment = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES} | tm.env | {"COLUMNS": "2000"}
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        controller, terminal = pty.openpty()
+        process = subprocess.Popen(
+            [TM, "login", "--no-browser"],
+            env=environment,
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            text=True,
+        )
+        os.close(terminal)
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        redirected = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+        os.write(controller, (redirected + "\n").encode())
+        stdout, _ = process.communicate(timeout=30)
+        os.close(controller)
+
+    assert process.returncode == 0
+    assert stdout.strip().splitlines()[-1] == "Logged in as Fake Listener (fake-listener)"

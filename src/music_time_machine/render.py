@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from rich.console import Console
 from rich.table import Table
 
-from music_time_machine.models import Gem, Month, Snapshot, TimeRange, Track
+from music_time_machine.models import Gem, Snapshot, TimeRange, Track
 from music_time_machine.services.history import MonthHistory
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
@@ -121,10 +121,6 @@ def playlist_diff(sync: PlaylistSync, names: dict[str, str]) -> None:
         message(f"Updated playlist {sync.name!r} in place ({sync.track_count} tracks, {change}).")
     else:
         message(f"Playlist {sync.name!r} is already up to date ({sync.track_count} tracks); nothing written.")
-
-
-def months_hint(months: list[Month]) -> str:
-    return f"{months[0]} … {months[-1]}" if months else "none"
 
 
 def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], None]:

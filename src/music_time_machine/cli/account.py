@@ -29,7 +29,7 @@ def _print_url(url: str) -> None:
 
 
 def _paste_redirect() -> str:
-    return typer.prompt("Paste the full URL your browser was redirected to (it may show an error page)")
+    return typer.prompt("Paste the full URL your browser was redirected to (it may show an error page)", err=True)
 
 
 def login(

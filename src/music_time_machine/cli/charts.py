@@ -15,15 +15,12 @@ from music_time_machine.services.history import month_history
 from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.snapshot import take_snapshot
 
+# What users type (short|medium|long), derived from TimeRange so the two never drift apart.
+RangeChoice = StrEnum("RangeChoice", [time_range.short_name for time_range in TimeRange])
 
-class RangeChoice(StrEnum):
-    short = "short"
-    medium = "medium"
-    long = "long"
 
-    @property
-    def time_range(self) -> TimeRange:
-        return TimeRange.parse(self.value)
+def _range(choice: StrEnum) -> TimeRange:
+    return TimeRange.parse(choice.value)
 
 
 ALL_RANGES = [TimeRange.SHORT, TimeRange.MEDIUM, TimeRange.LONG]
@@ -37,7 +34,7 @@ CreatePlaylistOption = Annotated[
 
 
 def _ranges(chosen: list[RangeChoice] | None) -> list[TimeRange]:
-    return [choice.time_range for choice in chosen] if chosen else ALL_RANGES
+    return [_range(choice) for choice in chosen] if chosen else ALL_RANGES
 
 
 def _sync_playlist(
@@ -68,7 +65,7 @@ def top(
     ctx: typer.Context,
     time_range: Annotated[
         RangeChoice, typer.Option("--range", help="Chart window: ~4 weeks, ~6 months, ~1 year.")
-    ] = RangeChoice.short,
+    ] = RangeChoice.short,  # type: ignore[attr-defined]
     limit: Annotated[int, typer.Option(min=1, max=50, help="How many tracks (Spotify keeps at most 50).")] = 50,
     create_playlist: CreatePlaylistOption = False,
     as_json: JsonOption = False,
@@ -85,7 +82,7 @@ def top(
         tm top --create-playlist      # a private "Top tracks" playlist, updated in place
     """
     env = CommandEnv(ctx, db)
-    chosen = time_range.time_range
+    chosen = _range(time_range)
     tracks = env.spotify().top_tracks(chosen, limit=limit)
     if as_json:
         render.emit_json(render.top_json(tracks))
@@ -193,7 +190,7 @@ def history(
     env = CommandEnv(ctx, db)
     user = env.listener()
     result = month_history(
-        env.store(), user.id, wanted, [time_range.time_range] if time_range else ALL_RANGES, every=every
+        env.store(), user.id, wanted, [_range(time_range)] if time_range else ALL_RANGES, every=every
     )
     if as_json:
         render.emit_json(render.history_json(result.snapshots))

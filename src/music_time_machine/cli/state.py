@@ -105,7 +105,8 @@ class CommandEnv:
         if logged_in.id != user.id:
             raise UsageError(
                 f"{self.settings.db_path} holds {user.label}'s data, but you are logged in as {logged_in.label}.",
-                hint="Use --db to pick your own database, or `tm login` as that listener.",
+                hint="Run `tm snapshot` to start your own history in this database, use --db to pick another, "
+                "or `tm login` as that listener.",
             )
         return self.spotify()
 
