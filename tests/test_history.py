@@ -76,3 +76,14 @@ def test_malformed_month_is_a_usage_error_on_one_line(tm: Tm, month: str) -> Non
 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"Error: Invalid month {month!r}: use YYYY-MM, for example 2025-03."]
+
+
+def test_names_that_look_like_markup_are_printed_verbatim(snapshot_months: Callable[..., Tm]) -> None:
+    tm = snapshot_months("2025-02")
+    with tm.db() as db:
+        db.execute("UPDATE tracks SET name = '[/] Song [Live]'")
+
+    result = tm("history", "--month", "2025-02", "--range", "short")
+
+    assert result.exit_code == 0, result.output
+    assert "[/] Song [Live]" in result.stdout

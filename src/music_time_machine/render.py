@@ -8,14 +8,15 @@ from collections.abc import Callable, Iterable
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
 from music_time_machine.services.history import MonthHistory
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
 
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def message(text: str) -> None:
@@ -63,13 +64,14 @@ def snapshot_json(result: SnapshotResult) -> dict:
 
 
 def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str = "#") -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
+    table = Table(title=Text(title), title_justify="left", expand=False)
     table.add_column(rank_header, justify="right", style="dim")
     table.add_column("Track", style="bold")
     table.add_column("Artists")
     table.add_column("Album", style="dim")
     for rank, track in rows:
-        table.add_row(rank, track.name, ", ".join(track.artist_names), track.album_name or "")
+        # Text, not str: Spotify names like "Song [Live]" or "[/]" must never be read as rich markup.
+        table.add_row(rank, Text(track.name), Text(", ".join(track.artist_names)), Text(track.album_name or ""))
     return table
 
 
