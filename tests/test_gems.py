@@ -166,3 +166,16 @@ def test_another_listeners_database_is_not_mixed_with_your_login(logged_in: Tm) 
         ("fake-listener",),
         ("someone-else",),
     ]
+
+
+def test_a_gems_playlist_that_no_longer_exists_is_created_again(logged_in: Tm) -> None:
+    logged_in("gems", "--create-playlist")
+    [old_id] = logged_in.fake.playlists
+    logged_in.fake.delete_playlist(old_id)
+
+    result = logged_in("gems", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    [new_id] = logged_in.fake.playlists
+    assert new_id != old_id
+    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
