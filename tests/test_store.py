@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,12 @@ def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> N
     assert store.schema_version() == len(MIGRATIONS)
     assert store.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert store.connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+def test_a_new_database_file_is_private(tmp_path: Path) -> None:
+    open_store(tmp_path / "tm.sqlite3").close()
+
+    assert stat.S_IMODE((tmp_path / "tm.sqlite3").stat().st_mode) == 0o600
 
 
 def test_reopening_runs_no_migration_twice(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,9 @@ from music_time_machine.store.schema import MIGRATIONS
 def open_store(path: Path) -> Store:
     """Open (creating if needed) and migrate the database at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=10)
         connection.execute("PRAGMA journal_mode = WAL")
