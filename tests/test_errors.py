@@ -50,6 +50,15 @@ def test_user_missing_from_the_allow_list_is_explained(logged_in: Tm) -> None:
     assert "at most 5 users" in result.stderr
 
 
+def test_spotifys_real_allow_list_wording_is_recognised_too(logged_in: Tm) -> None:
+    message = "Check settings on developer.spotify.com/dashboard, the user may not be registered."
+    logged_in.fake.fail_next(TOP_PATH, 403, body={"error": {"status": 403, "message": message}})
+
+    result = logged_in("top")
+
+    assert error_lines(result)[0] == "Error: Spotify refused: this account is not on the app's user allow-list."
+
+
 def test_short_rate_limit_is_waited_out_visibly_then_succeeds(logged_in: Tm) -> None:
     logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "3"})
 
@@ -119,15 +128,61 @@ def test_persistent_server_errors_fail_cleanly_and_are_not_called_rate_limits(lo
 
 
 def test_unreachable_spotify_is_a_clean_failure(logged_in: Tm) -> None:
-    from music_time_machine.testing.browser import free_port
+    api_url = logged_in.fake.api_url
+    logged_in.fake.stop()  # connection refused from now on
 
-    closed = f"http://127.0.0.1:{free_port()}/v1/"
-
-    result = logged_in("top", extra_env={"TM_SPOTIFY_API_URL": closed})
+    result = logged_in("top")
 
     assert result.exit_code == 1
-    assert error_lines(result)[0] == f"Error: Cannot reach Spotify at {closed} (ConnectionError)."
+    assert error_lines(result)[0] == f"Error: Cannot reach Spotify at {api_url} (ConnectionError)."
     assert sum(logged_in.sleeps) == 1 + 2 + 4
+
+
+def test_the_login_is_never_sent_to_other_endpoints_than_it_came_from(logged_in: Tm) -> None:
+    from music_time_machine.testing.browser import free_port
+
+    elsewhere = f"http://127.0.0.1:{free_port()}/"
+
+    result = logged_in("top", extra_env={"TM_SPOTIFY_ACCOUNTS_URL": elsewhere})
+
+    assert result.exit_code == 1
+    assert "tm will not send it there" in error_lines(result)[0]
+    assert logged_in.tokens.path.exists()  # nothing deleted: fixing the setting is enough
+
+
+def test_a_response_that_is_not_spotify_json_is_an_error_not_an_empty_chart(logged_in: Tm) -> None:
+    logged_in.fake.fail_next(TOP_PATH, 200, body={"html": "captive portal"})
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    assert "sent an unexpected answer" in error_lines(result)[0]
+    assert _snapshot_count(logged_in) == 0
+
+
+def test_a_locked_database_is_one_clear_line(logged_in: Tm) -> None:
+    logged_in("snapshot")
+    blocker = logged_in.db()
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = logged_in("snapshot", "--force", extra_env={})
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        "Error: The database is busy: another tm is writing to it.",
+        "Hint: Try again in a moment.",
+    ]
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:99999/callback", "http://127.0.0.1/callback"])
+def test_a_redirect_uri_without_a_usable_port_is_a_configuration_error(tm: Tm, uri: str) -> None:
+    result = tm("login", "--no-browser", extra_env={"SPOTIPY_REDIRECT_URI": uri})
+
+    assert result.exit_code == 2
+    assert error_lines(result)[0] == f"Error: Redirect URI {uri} is not a loopback address with a port."
 
 
 def test_localhost_redirect_uri_is_refused_with_an_explanation(tm: Tm) -> None:

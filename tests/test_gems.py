@@ -179,3 +179,27 @@ def test_a_gems_playlist_that_no_longer_exists_is_created_again(logged_in: Tm) -
     [new_id] = logged_in.fake.playlists
     assert new_id != old_id
     assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
+
+
+def test_a_failed_item_write_does_not_orphan_the_new_playlist(logged_in: Tm) -> None:
+    logged_in.fake.fail_next("/v1/playlists/", 502, method="PUT", times=4)
+
+    failed = logged_in("gems", "--create-playlist")
+    retried = logged_in("gems", "--create-playlist")
+
+    assert failed.exit_code == 1
+    assert retried.exit_code == 0, retried.output
+    [playlist] = logged_in.fake.playlists.values()  # the same playlist, filled on the second run
+    assert playlist.uris == _expected_gem_uris(logged_in)
+    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(playlist.id,)]
+
+
+def test_a_new_name_renames_the_managed_playlist(logged_in: Tm) -> None:
+    logged_in("gems", "--create-playlist")
+
+    result = logged_in("gems", "--create-playlist", "--name", "Lost & Found")
+
+    assert result.exit_code == 0, result.output
+    [playlist] = logged_in.fake.playlists.values()
+    assert playlist.name == "Lost & Found"
+    assert "Updated playlist 'Lost & Found' in place" in result.stderr

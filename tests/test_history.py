@@ -70,7 +70,7 @@ def test_history_works_offline_after_logout(snapshot_months: Callable[..., Tm]) 
     assert tm.fake.requests == []
 
 
-@pytest.mark.parametrize("month", ["2025-13", "March", "2025-3x", "2025-00", "25-03", ""])
+@pytest.mark.parametrize("month", ["2025-13", "March", "2025-3x", "2025-00", "25-03", "", "9999-12", "0000-01"])
 def test_malformed_month_is_a_usage_error_on_one_line(tm: Tm, month: str) -> None:
     result = tm("history", "--month", month)
 

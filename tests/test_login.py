@@ -85,16 +85,41 @@ def test_login_ignores_stray_requests_such_as_favicon(tm: Tm) -> None:
     assert _finish(process)[0] == 0
 
 
-def test_login_rejects_a_callback_with_the_wrong_state(tm: Tm) -> None:
-    process, _url = _start_login(tm)
+def test_a_callback_with_the_wrong_state_is_refused_and_the_login_still_completes(tm: Tm) -> None:
+    process, url = _start_login(tm)
 
-    answer = requests.get(tm.env["SPOTIPY_REDIRECT_URI"] + "?code=stolen&state=forged", timeout=10)
+    forged = requests.get(tm.env["SPOTIPY_REDIRECT_URI"] + "?code=stolen&state=forged", timeout=10)
+    requests.get(url, timeout=10)
     code, _stdout, stderr = _finish(process)
 
-    assert answer.status_code == 400
+    assert forged.status_code == 400
+    assert code == 0, stderr
+    assert tm.tokens.user() is not None
+
+
+def test_only_wrong_state_callbacks_end_in_a_state_error(tm: Tm) -> None:
+    process, _url = _start_login(tm, "--timeout", "2")
+
+    requests.get(tm.env["SPOTIPY_REDIRECT_URI"] + "?code=stolen&state=forged", timeout=10)
+    code, _stdout, stderr = _finish(process)
+
     assert code == 1
     assert "did not carry the state tm sent" in stderr
     assert not tm.tokens.path.exists()
+
+
+def test_a_failed_login_keeps_the_previous_one(logged_in: Tm) -> None:
+    before = logged_in.tokens.read()
+    logged_in.fake.fail_next("/api/token", 500, times=1)
+
+    process, url = _start_login(logged_in)
+    requests.get(url, timeout=10)
+    code, _stdout, stderr = _finish(process)
+
+    assert code == 1
+    assert "Error: Spotify did not accept the login: it answered with an error." in stderr
+    assert logged_in.tokens.read() == before
+    assert logged_in("snapshot").exit_code == 0
 
 
 def test_login_reports_a_declined_consent(tm: Tm) -> None:

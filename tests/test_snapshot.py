@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import Tm
+from conftest import Tm, error_lines
 
 TOP_PATH = "/v1/me/top/tracks"
 
@@ -111,6 +111,24 @@ def test_ctrl_c_during_a_wait_exits_130_and_keeps_nothing(logged_in: Tm) -> None
 
     assert result.exit_code == 130
     assert logged_in.rows("SELECT count(*) FROM snapshots") == [(0,)]
+
+
+def test_a_database_failure_in_the_middle_of_saving_rolls_the_whole_snapshot_back(logged_in: Tm) -> None:
+    logged_in("history", "--month", "2025-03")  # creates the database
+    with logged_in.db() as db:  # fail on the very last row the snapshot writes
+        db.execute(
+            "CREATE TRIGGER fail_late BEFORE INSERT ON snapshot_items "
+            "WHEN NEW.rank = 50 AND (SELECT time_range FROM snapshots WHERE id = NEW.snapshot_id) = 'long_term' "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        )
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    assert error_lines(result)[0] == "Error: Database error: disk on fire."
+    assert logged_in.rows("SELECT count(*) FROM snapshots") == [(0,)]
+    assert logged_in.rows("SELECT count(*) FROM snapshot_items") == [(0,)]
+    assert logged_in.rows("SELECT count(*) FROM tracks") == [(0,)]
 
 
 @pytest.mark.parametrize("args", [["snapshot"], ["snapshot", "--json"]])

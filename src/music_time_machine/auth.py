@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from music_time_machine.config import Settings
+from music_time_machine.config import RedirectTarget, Settings
 from music_time_machine.loopback import PortBusy, RedirectReceiver, code_from_url
 from music_time_machine.models import User, utc_iso
 from music_time_machine.tokens import TokenFile
+
+if TYPE_CHECKING:
+    from music_time_machine.spotify.oauth import LoginAttempt
 
 
 def run_login(
@@ -24,13 +28,38 @@ def run_login(
 ) -> User:
     """Log in and return the user. `open_url` is the browser (None: the user opens the printed URL);
     `paste` asks for the redirected URL when the listener's port is busy (None: fail instead)."""
-    import requests
-
     from music_time_machine.spotify.client import SpotifyClient
-    from music_time_machine.spotify.oauth import LoginAttempt
 
     target = settings.redirect_target()
-    attempt = LoginAttempt(settings, token_file, requests.Session())
+    # The new login is built beside the old one and replaces it only once Spotify has said who we are.
+    pending = TokenFile(token_file.path.with_name(f".{token_file.path.stem}.pending.json"))
+    pending.delete()
+    try:
+        code, attempt = _authorization_code(settings, pending, target, show_url, open_url, timeout, paste)
+        attempt.exchange(code)
+        user = SpotifyClient(settings, pending, wait=wait, clock=clock).me()
+        pending.record_login(user, utc_iso(clock()))
+        pending.move_to(token_file)
+    finally:
+        pending.delete()
+    return user
+
+
+def _authorization_code(
+    settings: Settings,
+    pending: TokenFile,
+    target: RedirectTarget,
+    show_url: Callable[[str], None],
+    open_url: Callable[[str], object] | None,
+    timeout: float,
+    paste: Callable[[], str] | None,
+) -> tuple[str, LoginAttempt]:
+    """Show the authorize URL and get the code back: our listener, or a pasted URL when the port is busy."""
+    import requests
+
+    from music_time_machine.spotify.oauth import LoginAttempt
+
+    attempt = LoginAttempt(settings, pending, requests.Session())
     try:
         receiver = RedirectReceiver(target, attempt.state)
     except PortBusy:
@@ -47,8 +76,4 @@ def run_login(
             receiver.close()
             raise
         code = receiver.wait(timeout)
-    token_file.delete()  # a new login replaces the old one, user and all
-    attempt.exchange(code)
-    user = SpotifyClient(settings, token_file, wait=wait, clock=clock).me()
-    token_file.record_login(user, utc_iso(clock()))
-    return user
+    return code, attempt

@@ -95,18 +95,22 @@ class Settings:
 def parse_redirect_uri(uri: str) -> RedirectTarget:
     parts = urlsplit(uri)
     host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
     if host == "localhost":
         raise ConfigError(
             f"Redirect URI {uri} uses `localhost`, which Spotify no longer accepts (since 2025).",
             hint="Use http://127.0.0.1:8888/callback, and register exactly that URI in your app's dashboard.",
         )
-    if parts.scheme != "http" or host not in ("127.0.0.1", "::1") or parts.port is None:
+    if parts.scheme != "http" or host not in ("127.0.0.1", "::1") or not port:
         raise ConfigError(
             f"Redirect URI {uri} is not a loopback address with a port.",
             hint="tm receives the login on this machine: use http://127.0.0.1:PORT/PATH "
             "(default http://127.0.0.1:8888/callback) and register it in your app's dashboard.",
         )
-    return RedirectTarget(host=host, port=parts.port, path=parts.path or "/")
+    return RedirectTarget(host=host, port=port, path=parts.path or "/")
 
 
 def _default_home() -> Path:
@@ -148,7 +152,10 @@ def _int_setting(values: Mapping[str, str], name: str, default: int) -> int:
     return number
 
 
-def _with_slash(url: str) -> str:
+def _base_url(values: Mapping[str, str], name: str, default: str) -> str:
+    url = values.get(name, default)
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ConfigError(f"{name} must be an http(s) URL (got {url!r}).")
     return url if url.endswith("/") else url + "/"
 
 
@@ -165,8 +172,8 @@ def load_settings(
         home=home,
         db_path=Path(db_value).expanduser() if db_value else home / "tm.sqlite3",
         token_path=home / "token.json",
-        api_url=_with_slash(values.get("TM_SPOTIFY_API_URL", DEFAULT_API_URL)),
-        accounts_url=_with_slash(values.get("TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL)),
+        api_url=_base_url(values, "TM_SPOTIFY_API_URL", DEFAULT_API_URL),
+        accounts_url=_base_url(values, "TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),
         debug=values.get("TM_DEBUG", "").lower() in ("1", "true", "yes"),
     )

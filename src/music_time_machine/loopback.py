@@ -22,11 +22,15 @@ class PortBusy(LoginFailed):
     pass
 
 
+class StateMismatch(LoginFailed):
+    pass
+
+
 def code_from_query(query: str, expected_state: str) -> str:
     """The authorization code from a callback query string, after checking state and errors."""
     params = {key: values[0] for key, values in parse_qs(query).items()}
     if params.get("state") != expected_state:
-        raise LoginFailed(
+        raise StateMismatch(
             "The login answer did not carry the state tm sent (possible forgery); nothing saved.",
             hint="Run `tm login` again.",
         )
@@ -53,9 +57,28 @@ class _Server(ThreadingHTTPServer):
         self.target = target
         self.expected_state = state
         self.done = threading.Event()
+        self.lock = threading.Lock()
         self.code: str | None = None
-        self.failure: LoginFailed | None = None
+        self.failure: LoginFailed | None = None  # the final answer when it is a refusal
+        self.rejected: LoginFailed | None = None  # the last callback we ignored (wrong state)
         super().__init__((target.host, target.port), _Handler)
+
+    def settle(self, query: str) -> tuple[int, str, str]:
+        """Judge one callback; the first valid answer wins. Returns the page to show the browser."""
+        with self.lock:
+            if self.done.is_set():
+                return 409, "Already handled", "tm has already received a login answer."
+            try:
+                self.code = code_from_query(query, self.expected_state)
+            except StateMismatch as mismatch:  # a stale tab of an earlier login, or a forgery: keep waiting
+                self.rejected = mismatch
+                return 400, "Login failed", mismatch.message
+            except LoginFailed as failure:
+                self.failure = failure
+                self.done.set()
+                return 400, "Login failed", failure.message
+            self.done.set()
+        return 200, "Logged in to tm", "You can close this tab and return to the terminal."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -63,20 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        params = parse_qs(parts.query)
-        if parts.path != self.server.target.path or not ({"code", "error"} & params.keys()):
+        if parts.path != self.server.target.path or not ({"code", "error"} & parse_qs(parts.query).keys()):
             self._answer(404, "Not found", "This is tm's login listener; it only answers the Spotify callback.")
             return
-        if self.server.done.is_set():
-            self._answer(409, "Already handled", "tm has already received a login answer.")
-            return
-        try:
-            self.server.code = code_from_query(parts.query, self.server.expected_state)
-            self._answer(200, "Logged in to tm", "You can close this tab and return to the terminal.")
-        except LoginFailed as failure:
-            self.server.failure = failure
-            self._answer(400, "Login failed", failure.message)
-        self.server.done.set()
+        self._answer(*self.server.settle(parts.query))
 
     def _answer(self, status: int, title: str, text: str) -> None:
         from html import escape
@@ -112,6 +125,8 @@ class RedirectReceiver:
     def wait(self, timeout: float) -> str:
         try:
             if not self._server.done.wait(timeout):
+                if self._server.rejected:
+                    raise self._server.rejected
                 raise LoginFailed(
                     f"No answer from the browser within {timeout:g} seconds; gave up.",
                     hint="Run `tm login` again (use --timeout to wait longer).",

@@ -48,7 +48,7 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         match = _MONTH.fullmatch(text.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 1000 <= int(match.group(1)) <= 9998:
             raise UsageError(f"Invalid month {text!r}: use YYYY-MM, for example 2025-03.")
         return cls(int(match.group(1)), int(match.group(2)))
 

@@ -45,6 +45,18 @@ class TokenFile:
         user_fields = {"id": user.id, "display_name": user.display_name, "account_id": user.account_id}
         self._write({**self.read(), "user": user_fields, "consented_at": consented_at})
 
+    def issued_by(self) -> dict[str, str]:
+        """The Spotify endpoints this login belongs to; the token is never sent anywhere else."""
+        issued_by = self.read().get("issued_by")
+        return issued_by if isinstance(issued_by, dict) else {}
+
+    def record_issuer(self, api_url: str, accounts_url: str) -> None:
+        self._write({**self.read(), "issued_by": {"api_url": api_url, "accounts_url": accounts_url}})
+
+    def move_to(self, target: TokenFile) -> None:
+        """Atomically become `target` (a finished login replaces the old one in one step)."""
+        os.replace(self.path, target.path)
+
     def delete(self) -> bool:
         try:
             self.path.unlink()

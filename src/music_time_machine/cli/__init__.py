@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import traceback
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from music_time_machine import __version__
 from music_time_machine.cli.state import runtime
 from music_time_machine.config import load_settings
 from music_time_machine.errors import TmError
+from music_time_machine.store import as_store_error
 
 EXIT_INTERRUPTED = 130
 
@@ -31,10 +33,11 @@ class TmGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
             raise
-        except TmError as error:
+        except (TmError, sqlite3.Error) as raised:
             self._debug_trace(ctx)
+            error = as_store_error(raised) if isinstance(raised, sqlite3.Error) else raised
             _report(error.message, error.hint)
-            raise typer.Exit(error.exit_code) from error
+            raise typer.Exit(error.exit_code) from raised
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted; nothing half-written was kept.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -37,7 +37,9 @@ def login(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Only print the URL; do not open a browser.")
     ] = False,
-    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the browser to come back.")] = 300,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=86400, help="Seconds to wait for the browser to come back.")
+    ] = 300,
 ) -> None:
     """Log in to Spotify (authorization code flow; PKCE when there is no client secret).
 

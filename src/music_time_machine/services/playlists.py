@@ -57,11 +57,12 @@ def sync_managed_playlist(
     before_set, desired_set = set(before), set(desired)
     added = [uri for uri in desired if uri not in before_set]
     removed = [uri for uri in before if uri not in desired_set]
+    exists = stored is not None and current is not None
     if dry_run:
         return PlaylistSync(
             kind,
             name,
-            stored.playlist_id if stored and current is not None else None,
+            stored.playlist_id if exists else None,
             len(desired),
             added,
             removed,
@@ -69,17 +70,23 @@ def sync_managed_playlist(
             written=False,
             dry_run=True,
         )
-    if current is None or stored is None:
-        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=False).id
-    else:
+
+    def remember(playlist_id: str) -> None:
+        store.upsert_user(user, utc_iso(now))
+        store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
+
+    if exists:
         playlist_id = stored.playlist_id
-        if stored.name != name:
+        renamed = stored.name != name
+        if renamed:
             spotify.rename_playlist(playlist_id, name)
-    written = before != desired
-    if written:
+    else:
+        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=False).id
+        remember(playlist_id)  # before writing items: a failed write must not orphan the new playlist
+        renamed = False
+    if before != desired:
         spotify.replace_playlist_items(playlist_id, desired)
-    store.upsert_user(user, utc_iso(now))
-    store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
+    remember(playlist_id)
     return PlaylistSync(
         kind,
         name,
@@ -87,7 +94,7 @@ def sync_managed_playlist(
         len(desired),
         added,
         removed,
-        created=current is None,
-        written=written,
+        created=not exists,
+        written=renamed or before != desired,
         dry_run=False,
     )

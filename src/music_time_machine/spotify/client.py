@@ -53,25 +53,27 @@ class SpotifyClient:
     # reads -------------------------------------------------------------------------------------------
 
     def me(self) -> User:
-        return user_from_json(self._call(self._sp.me))
+        return user_from_json(self._object(self._call(self._sp.me), "id"))
 
     def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
         """Spotify keeps at most 50 per range, so one request is the whole chart."""
         page = self._call(lambda: self._sp.current_user_top_tracks(limit=limit, time_range=time_range.value))
-        return tracks_from_page(page)
+        return tracks_from_page(self._object(page, "items"))
 
     def playlist_uris(self, playlist_id: str) -> list[str]:
         page = self._call(lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)))
         uris: list[str] = []
         while page:
-            uris.extend(uri for uri in map(playlist_entry_uri, page.get("items") or []) if uri)
+            uris.extend(uri for uri in map(playlist_entry_uri, self._object(page, "items")["items"]) if uri)
             page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
         return uris
 
     def follows_playlist(self, playlist_id: str) -> bool:
         """Whether the playlist is still in the user's library ("deleting" one only unfollows it)."""
         answer = self._call(lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"))
-        return bool(answer and answer[0])
+        if not isinstance(answer, list) or len(answer) != 1:
+            raise self._unexpected("a list of one boolean")
+        return bool(answer[0])
 
     # writes ------------------------------------------------------------------------------------------
 
@@ -81,6 +83,7 @@ class SpotifyClient:
             lambda: self._sp.current_user_playlist_create(name, public=public, description=description),
             idempotent=False,
         )
+        data = self._object(data, "id")
         return PlaylistRef(
             id=data["id"], name=data.get("name", name), url=(data.get("external_urls") or {}).get("spotify")
         )
@@ -97,6 +100,20 @@ class SpotifyClient:
                 lambda chunk=chunk: self._sp._post(f"playlists/{playlist_id}/items", payload={"uris": chunk}),
                 idempotent=False,
             )
+
+    def _object(self, answer: Any, key: str) -> dict:
+        """Spotify's answer must be a JSON object with `key` (a captive portal or a wrong URL is not)."""
+        if not isinstance(answer, dict) or answer.get(key) is None:
+            raise self._unexpected(f"a JSON object with {key!r}")
+        if key == "items" and not isinstance(answer["items"], list):
+            raise self._unexpected("a page of items")
+        return answer
+
+    def _unexpected(self, wanted: str) -> SpotifyError:
+        return SpotifyError(
+            f"Spotify at {self._sp.prefix} sent an unexpected answer (expected {wanted}); nothing saved.",
+            hint="Check TM_SPOTIFY_API_URL and your network (a captive portal?), then try again.",
+        )
 
     # the policy --------------------------------------------------------------------------------------
 
@@ -157,7 +174,7 @@ class SpotifyClient:
         status, message = error.http_status, _message(error)
         if status == 401:
             return AuthExpired("Spotify rejected tm's access token even after a refresh.", hint="Run `tm login`.")
-        if status == 403 and "not registered" in message.lower():
+        if status == 403 and ("registered" in message.lower() or "dashboard" in message.lower()):
             return SpotifyError(
                 "Spotify refused: this account is not on the app's user allow-list.",
                 hint="Development-mode apps allow at most 5 users. Add the account's e-mail under "
@@ -173,6 +190,6 @@ class SpotifyClient:
         if status >= 500:
             return SpotifyError(
                 f"Spotify is having trouble (HTTP {status}: {message}).",
-                hint="Nothing was changed; try again in a few minutes.",
+                hint="Try again in a few minutes; tm only saves complete results.",
             )
         return SpotifyError(f"Spotify answered HTTP {status}: {message}.")

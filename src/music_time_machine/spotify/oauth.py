@@ -52,8 +52,13 @@ def _manager(
 
 
 def _token_service_error(error: SpotifyOauthError) -> SpotifyError:
-    detail = error.error_description or error.error or "no details"
-    return SpotifyError(f"Spotify's login service refused the request: {detail}.")
+    return SpotifyError(f"Spotify's login service refused the request: {_detail(error)}.")
+
+
+def _detail(error: SpotifyOauthError) -> str:
+    """OAuth errors carry strings; a failing server may send anything else (or nothing)."""
+    detail = error.error_description or error.error
+    return detail if isinstance(detail, str) and detail else "it answered with an error"
 
 
 class LoginAttempt:
@@ -61,6 +66,8 @@ class LoginAttempt:
 
     def __init__(self, settings: Settings, token_file: TokenFile, session: requests.Session) -> None:
         self.state = secrets.token_urlsafe(16)
+        self._settings = settings
+        self._token_file = token_file
         self._manager = _manager(settings, token_file, session, state=self.state)
         self.authorize_url: str = self._manager.get_authorize_url()
 
@@ -73,11 +80,12 @@ class LoginAttempt:
                 self._manager.get_access_token(code, as_dict=False, check_cache=False)
         except SpotifyOauthError as error:
             raise LoginFailed(
-                f"Spotify did not accept the login: {error.error_description or error.error}.",
+                f"Spotify did not accept the login: {_detail(error)}.",
                 hint="Run `tm login` again.",
             ) from error
         except requests.RequestException as error:
             raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+        self._token_file.record_issuer(self._settings.api_url, self._settings.accounts_url)
 
 
 class StoredToken:
@@ -92,15 +100,27 @@ class StoredToken:
         token_info = self._token_file.token_info()
         if token_info is None:
             raise NotLoggedIn()
+        self._check_issuer()
         manager = _manager(self._settings, self._token_file, self._session)
         if manager.is_token_expired(token_info):
             token_info = self.refresh()
         return token_info["access_token"]
 
+    def _check_issuer(self) -> None:
+        """A `.env` that points tm at another server must not receive this login's tokens or secret."""
+        expected = {"api_url": self._settings.api_url, "accounts_url": self._settings.accounts_url}
+        if self._token_file.issued_by() != expected:
+            raise AuthExpired(
+                "Your login belongs to other Spotify endpoints than TM_SPOTIFY_API_URL/TM_SPOTIFY_ACCOUNTS_URL "
+                "now name; tm will not send it there.",
+                hint="Check those settings (and any .env in this directory), or run `tm login` again.",
+            )
+
     def refresh(self) -> dict:
         token_info = self._token_file.token_info()
         if token_info is None or not token_info.get("refresh_token"):
             raise NotLoggedIn()
+        self._check_issuer()
         manager = _manager(self._settings, self._token_file, self._session)
         try:
             return manager.refresh_access_token(token_info["refresh_token"])

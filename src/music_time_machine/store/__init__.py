@@ -1,5 +1,5 @@
 """Storage: the only package that contains SQL."""
 
-from music_time_machine.store.sqlite import Store, open_store
+from music_time_machine.store.sqlite import Store, as_store_error, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "as_store_error", "open_store"]

@@ -14,6 +14,15 @@ from music_time_machine.models import Artist, ManagedPlaylist, Month, Snapshot, 
 from music_time_machine.store.schema import MIGRATIONS
 
 
+def as_store_error(error: sqlite3.Error) -> StoreError:
+    """What a database failure means for the user, in one line."""
+    if "locked" in str(error) or "busy" in str(error):
+        return StoreError("The database is busy: another tm is writing to it.", hint="Try again in a moment.")
+    if "readonly" in str(error):
+        return StoreError("The database is read-only.", hint="Check the file's permissions, or use --db.")
+    return StoreError(f"Database error: {error}.", hint="Run with --debug for details.")
+
+
 def open_store(path: Path) -> Store:
     """Open (creating if needed) and migrate the database at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,7 +30,7 @@ def open_store(path: Path) -> Store:
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     try:
-        connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=5)
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
         store = Store(connection, path)
