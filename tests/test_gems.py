@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from music_time_machine.models import Artist, Track
 from music_time_machine.services.gems import find_gems
 
@@ -92,20 +94,6 @@ def test_gems_playlist_is_updated_in_place_across_months(logged_in: Tm) -> None:
     assert logged_in.fake.count("PUT", f"{ITEMS}{playlist_id}/items") == 1
 
 
-def test_a_gems_playlist_the_user_deleted_is_created_again(logged_in: Tm) -> None:
-    logged_in("gems", "--create-playlist")
-    [old_id] = logged_in.fake.playlists
-    logged_in.fake.unfollow_playlist(old_id)
-
-    result = logged_in("gems", "--create-playlist")
-
-    assert result.exit_code == 0, result.output
-    assert "Created playlist" in result.stderr
-    new_id = next(pid for pid in logged_in.fake.playlists if pid != old_id)
-    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
-    assert logged_in.fake.playlists[new_id].uris == _expected_gem_uris(logged_in)
-
-
 def test_dry_run_prints_the_diff_and_writes_nothing(logged_in: Tm) -> None:
     logged_in.at("2025-03")("gems", "--create-playlist")
     logged_in.fake.clear_requests()
@@ -168,17 +156,19 @@ def test_another_listeners_database_is_not_mixed_with_your_login(logged_in: Tm) 
     ]
 
 
-def test_a_gems_playlist_that_no_longer_exists_is_created_again(logged_in: Tm) -> None:
+@pytest.mark.parametrize("removal", ["unfollow_playlist", "delete_playlist"])
+def test_a_gems_playlist_the_user_deleted_or_that_is_gone_is_created_again(logged_in: Tm, removal: str) -> None:
     logged_in("gems", "--create-playlist")
     [old_id] = logged_in.fake.playlists
-    logged_in.fake.delete_playlist(old_id)
+    getattr(logged_in.fake, removal)(old_id)  # "delete" in the app unfollows; gone entirely answers 404
 
     result = logged_in("gems", "--create-playlist")
 
     assert result.exit_code == 0, result.output
-    [new_id] = logged_in.fake.playlists
-    assert new_id != old_id
+    assert "Created playlist" in result.stderr
+    new_id = next(pid for pid in logged_in.fake.playlists if pid != old_id)
     assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
+    assert logged_in.fake.playlists[new_id].uris == _expected_gem_uris(logged_in)
 
 
 def test_a_failed_item_write_does_not_orphan_the_new_playlist(logged_in: Tm) -> None:
