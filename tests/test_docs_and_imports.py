@@ -37,15 +37,16 @@ def test_version_and_module_entry_point() -> None:
     assert result.stdout.startswith("tm ")
 
 
-def test_offline_history_never_imports_spotipy(tmp_path: Path) -> None:
+def test_offline_history_never_imports_spotipy_and_json_never_imports_rich(tmp_path: Path) -> None:
+    args = ["history", "--month", "2025-01", "--json", "--db", str(tmp_path / "x.db")]
     script = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from music_time_machine.cli import app\n"
         "assert 'spotipy' not in sys.modules, 'importing the CLI pulled in spotipy'\n"
-        f"result = CliRunner().invoke(app, ['history', '--month', '2025-01', '--db', {str(tmp_path / 'x.db')!r}],\n"
-        f"                            env={{'TM_HOME': {str(tmp_path)!r}, 'SPOTIPY_CLIENT_ID': None}})\n"
+        f"result = CliRunner().invoke(app, {args!r}, env={{'TM_HOME': {str(tmp_path)!r}, 'SPOTIPY_CLIENT_ID': None}})\n"
         "assert 'spotipy' not in sys.modules, 'tm history imported spotipy'\n"
+        "assert 'rich' not in sys.modules, 'tm history --json imported rich'\n"
         "print(result.exit_code)\n"
     )
 

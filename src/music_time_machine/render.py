@@ -5,22 +5,32 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from functools import cache
+from typing import TYPE_CHECKING
 
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
 from music_time_machine.services.history import MonthHistory
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
 
-out = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+# rich is imported only when a table, countdown or progress bar is drawn: JSON and messages stay fast.
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 def message(text: str) -> None:
-    err.print(text, markup=False, highlight=False, soft_wrap=True)
+    """A line for people, on stderr (plain text: Spotify names are never read as markup)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 def emit_json(data: object) -> None:
@@ -64,6 +74,9 @@ def snapshot_json(result: SnapshotResult) -> dict:
 
 
 def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str = "#") -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title), title_justify="left", expand=False)
     table.add_column(rank_header, justify="right", style="dim")
     table.add_column("Track", style="bold")
@@ -77,13 +90,13 @@ def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str
 
 def top_table(time_range: TimeRange, tracks: list[Track]) -> None:
     title = f"Your top tracks, {time_range.label} ({time_range.value})"
-    out.print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
+    _console().print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
 
 
 def history_tables(history: MonthHistory) -> None:
     for snapshot in history.snapshots:
         title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
-        out.print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
+        _console().print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
 
 
 def no_history(history: MonthHistory) -> None:
@@ -94,7 +107,7 @@ def no_history(history: MonthHistory) -> None:
 
 def gems_table(gems: list[Gem]) -> None:
     title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
-    out.print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
+    _console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
 
 
 def snapshot_summary(result: SnapshotResult) -> None:
@@ -130,7 +143,7 @@ def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], N
 
     def wait(seconds: float, reason: str) -> None:
         remaining = seconds
-        with err.status(f"{reason}; waiting {remaining:.0f}s…") as status:
+        with _console(stderr=True).status(f"{reason}; waiting {remaining:.0f}s…") as status:
             message(f"{reason}; waiting {seconds:g}s before retrying.")
             while remaining > 0:
                 step = min(1.0, remaining)
@@ -145,4 +158,4 @@ def with_progress(items: list, description: str) -> Iterable:
     """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
     from rich.progress import track
 
-    return track(items, description=description, console=err, transient=True)
+    return track(items, description=description, console=_console(stderr=True), transient=True)
