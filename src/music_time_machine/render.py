@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
 
+from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
 from music_time_machine.services.history import MonthHistory
+from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
 
@@ -159,3 +162,43 @@ def with_progress(items: list, description: str) -> Iterable:
     from rich.progress import track
 
     return track(items, description=description, console=_console(stderr=True), transient=True)
+
+
+@contextmanager
+def byte_progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar over `total` bytes on stderr (drawn only on a terminal); yields the advance function."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = _console(stderr=True)
+    if not console.is_terminal:  # no bar (and no stray newline) in logs and pipes
+        yield lambda size: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda size: progress.advance(task, size)
+
+
+def import_summary(summary: ImportSummary) -> None:
+    from rich.table import Table
+
+    table = Table(title="Dry run: nothing was stored" if summary.dry_run else "Import", title_justify="left")
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    files = f"{summary.files_imported} imported, {summary.files_already_imported} already imported"
+    rows = [
+        ("files", f"{summary.files} ({files}, {summary.files_not_history} not listening history, "
+                  f"{summary.files_malformed} malformed)"),
+        ("rows read", f"{summary.rows:,}"),
+        ("plays stored", f"{summary.stored:,}"),
+        ("duplicates skipped", f"{summary.duplicates:,}"),
+        ("too short (< 30 s, not a skip)", f"{summary.skipped[TOO_SHORT]:,}"),
+        ("not music (podcasts, audiobooks, video)", f"{summary.skipped[NOT_MUSIC]:,}"),
+        ("malformed rows", f"{summary.skipped[MALFORMED]:,}"),
+        ("date range", f"{summary.first_played_at or 'none'} … {summary.last_played_at or 'none'}"),
+    ]  # fmt: skip
+    for label, value in rows:
+        table.add_row(label, value)
+    _console().print(table)
+    for problem in summary.problems:
+        message(f"warning: {problem}")

@@ -90,9 +90,9 @@ def main_callback(
 
 
 def _register() -> None:
-    from music_time_machine.cli import account, charts, demo
+    from music_time_machine.cli import account, charts, demo, listening
 
-    for module in (account, charts, demo):
+    for module in (account, charts, listening, demo):
         module.register(app)
 
 

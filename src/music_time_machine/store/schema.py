@@ -62,4 +62,38 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (user_id, kind)
     );
     """,
+    # 2: listening history (privacy-export imports and recently-played syncs)
+    """
+    CREATE TABLE play_sources (
+        id            INTEGER PRIMARY KEY,
+        user_id       TEXT NOT NULL REFERENCES users(id),
+        kind          TEXT NOT NULL,               -- extended | account | recently-played
+        name          TEXT NOT NULL,               -- the export's file name, or recently-played
+        sha256        TEXT,                        -- content of an imported file: the same file never imports twice
+        imported_at   TEXT NOT NULL,
+        rows_read     INTEGER NOT NULL DEFAULT 0,
+        plays_stored  INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (user_id, sha256)
+    );
+    CREATE TABLE plays (
+        id           INTEGER PRIMARY KEY,
+        user_id      TEXT NOT NULL REFERENCES users(id),
+        played_at    TEXT NOT NULL,                -- UTC end of the play (account data: minute precision)
+        track_uri    TEXT,                         -- NULL where the source has none (account data)
+        track_name   TEXT NOT NULL,
+        artist_name  TEXT NOT NULL,
+        album_name   TEXT,
+        ms_played    INTEGER NOT NULL,
+        skipped      INTEGER,                      -- 1 / 0 / NULL when the source does not say
+        reason_start TEXT,
+        reason_end   TEXT,
+        shuffle      INTEGER,
+        offline      INTEGER,
+        source_id    INTEGER NOT NULL REFERENCES play_sources(id)
+    );
+    -- The dedupe rule: one play per user, artist, title and UTC minute of the play's end.
+    CREATE UNIQUE INDEX plays_dedupe
+        ON plays(user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name));
+    CREATE INDEX plays_by_user_time ON plays(user_id, played_at);
+    """,
 ]

@@ -10,8 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from music_time_machine.errors import StoreError
-from music_time_machine.models import Artist, ManagedPlaylist, Month, Snapshot, TimeRange, Track, User
+from music_time_machine.models import (
+    PLAY_COLUMNS,
+    Artist,
+    ManagedPlaylist,
+    Month,
+    Snapshot,
+    TimeRange,
+    Track,
+    User,
+)
 from music_time_machine.store.schema import MIGRATIONS
+
+_INSERT_PLAY = f"INSERT OR IGNORE INTO plays ({', '.join(PLAY_COLUMNS)}) VALUES ({', '.join('?' * len(PLAY_COLUMNS))})"
 
 
 def as_store_error(error: sqlite3.Error) -> StoreError:
@@ -49,15 +60,25 @@ class Store:
         self.connection.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: an error or Ctrl-C inside rolls everything back."""
-        self.connection.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an error or Ctrl-C inside rolls everything back (so does `keep=False`: dry runs).
+
+        Inside another transaction it is a savepoint: undone alone on error, kept or not with the outer one."""
+        if self.connection.in_transaction:
+            begin, commit, rollback = ["SAVEPOINT inner"], ["RELEASE inner"], ["ROLLBACK TO inner", "RELEASE inner"]
+        else:
+            begin, commit, rollback = ["BEGIN IMMEDIATE"], ["COMMIT"], ["ROLLBACK"]
+        self._run(begin)
         try:
             yield self.connection
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            self._run(rollback)
             raise
-        self.connection.execute("COMMIT")
+        self._run(commit if keep else rollback)
+
+    def _run(self, statements: list[str]) -> None:
+        for statement in statements:
+            self.connection.execute(statement)
 
     def schema_version(self) -> int:
         return self.connection.execute("PRAGMA user_version").fetchone()[0]
@@ -232,3 +253,32 @@ class Store:
                 playlist.updated_at,
             ),
         )
+
+    # plays -------------------------------------------------------------------------------------------
+
+    def has_play_source(self, user_id: str, sha256: str) -> bool:
+        row = self.connection.execute(
+            "SELECT 1 FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
+        ).fetchone()
+        return row is not None
+
+    def add_play_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
+        cursor = self.connection.execute(
+            "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?)",
+            (user_id, kind, name, sha256, imported_at),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def count_play_source(self, source_id: int, rows_read: int, plays_stored: int) -> None:
+        self.connection.execute(
+            "UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ? WHERE id = ?",
+            (rows_read, plays_stored, source_id),
+        )
+
+    def insert_plays(self, plays: list[tuple]) -> int:
+        """Insert play tuples (in PLAY_COLUMNS order); returns how many were new (the rest were duplicates)."""
+        return self.connection.executemany(_INSERT_PLAY, plays).rowcount
+
+    def count_plays(self, user_id: str) -> int:
+        return self.connection.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]

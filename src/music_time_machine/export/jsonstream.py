@@ -1,0 +1,91 @@
+"""Stream the elements of a top-level JSON array without holding the file in memory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+CHUNK = 1 << 16
+MAX_ELEMENT = 1 << 20  # a play is ~700 bytes; an element this big means the JSON is broken, not long
+_WHITESPACE = " \t\r\n"
+
+
+class MalformedJson(ValueError):
+    """The file is not (or stops being) a JSON array; the message says where."""
+
+
+class _Buffer:
+    def __init__(self, stream: TextIO, on_read: Callable[[int], None]) -> None:
+        self.stream = stream
+        self.on_read = on_read
+        self.text = ""
+        self.pos = 0
+        self.offset = 0  # characters dropped from the front, for error positions
+        self.eof = False
+
+    def fill(self) -> bool:
+        """Read another chunk; False at end of file."""
+        if self.eof:
+            return False
+        chunk = self.stream.read(CHUNK)
+        self.on_read(len(chunk))
+        if not chunk:
+            self.eof = True
+            return False
+        self.offset += self.pos
+        self.text = self.text[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def next_char(self) -> str:
+        """The next non-whitespace character (not consumed), or '' at end of file."""
+        while True:
+            while self.pos < len(self.text) and self.text[self.pos] in _WHITESPACE:
+                self.pos += 1
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.fill():
+                return ""
+
+    def error(self, what: str) -> MalformedJson:
+        return MalformedJson(f"{what} at character {self.offset + self.pos}")
+
+
+def iter_json_array(stream: TextIO, on_read: Callable[[int], None] = lambda size: None) -> Iterator[object]:
+    """Yield each element of the array in `stream`; raise MalformedJson where the text stops making sense."""
+    buffer = _Buffer(stream, on_read)
+    decoder = json.JSONDecoder()
+    if buffer.next_char() != "[":
+        raise buffer.error("not a JSON array")
+    buffer.pos += 1
+    expect_value = True
+    while True:
+        char = buffer.next_char()
+        if char == "]":
+            return
+        if char == "":
+            raise buffer.error("the file ends inside the array (truncated?)")
+        if not expect_value:
+            if char != ",":
+                raise buffer.error("expected ',' or ']'")
+            buffer.pos += 1
+            expect_value = True
+            continue
+        yield _decode_one(buffer, decoder)
+        expect_value = False
+
+
+def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
+    """Decode the element at the cursor, reading more when it may run past the end of what we hold."""
+    while True:
+        try:
+            value, end = decoder.raw_decode(buffer.text, buffer.pos)
+        except json.JSONDecodeError as error:
+            if len(buffer.text) - buffer.pos < MAX_ELEMENT and buffer.fill():
+                continue
+            raise buffer.error(f"invalid JSON ({error.msg})") from None
+        if end == len(buffer.text) and buffer.fill():
+            continue  # a number or literal may go on in the next chunk
+        buffer.pos = end
+        return value

@@ -1,0 +1,156 @@
+"""Import Spotify's privacy export: file by file, each file all or nothing, the same file never twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from music_time_machine.export.files import ExportFile
+from music_time_machine.export.jsonstream import MalformedJson, iter_json_array
+from music_time_machine.export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
+from music_time_machine.models import User, utc_iso
+from music_time_machine.store import Store
+
+BATCH = 5_000
+# Richer formats first, so that when the account data repeats a play, the row with URI and seconds is kept.
+FORMAT_ORDER = [Format.EXTENDED, Format.VIDEO, Format.ACCOUNT, Format.ACCOUNT_PODCAST]
+MAX_PROBLEMS = 20
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    files_imported: int = 0
+    files_already_imported: int = 0
+    files_not_history: int = 0
+    files_malformed: int = 0
+    rows: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    first_played_at: str | None = None
+    last_played_at: str | None = None
+    problems: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_json(self) -> dict:
+        skipped = {reason: self.skipped[reason] for reason in (TOO_SHORT, NOT_MUSIC, MALFORMED)}
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "skipped"}
+        return {**fields, "skipped": skipped}
+
+    def note(self, problem: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+@dataclass
+class _FileResult:
+    rows: int = 0
+    stored: int = 0
+    counted: int = 0  # plays stored or found to be duplicates
+    skipped: Counter[str] = field(default_factory=Counter)
+    first: str | None = None
+    last: str | None = None
+
+    def flush(self, store: Store, batch: list[tuple]) -> None:
+        if not batch:
+            return
+        self.counted += len(batch)
+        self.stored += store.insert_plays(batch)
+        ends = [play[1] for play in batch]
+        self.first = min(ends) if self.first is None else min(self.first, *ends)
+        self.last = max(ends) if self.last is None else max(self.last, *ends)
+
+
+def _plan(files: list[ExportFile], summary: ImportSummary) -> list[tuple[ExportFile, Format]]:
+    """Each file's format, judged by its first object; history files in FORMAT_ORDER."""
+    planned = []
+    for export_file in files:
+        try:
+            with export_file.text() as text:
+                first = next((row for row in iter_json_array(text) if isinstance(row, dict)), None)
+        except (MalformedJson, UnicodeDecodeError):
+            first = None
+        found = detect_format(first, export_file.name) if first is not None else None
+        if found is None:
+            summary.files_not_history += 1
+        else:
+            planned.append((export_file, found))
+    return sorted(planned, key=lambda pair: FORMAT_ORDER.index(pair[1]))
+
+
+def _read_file(
+    store: Store, export_file: ExportFile, file_format: Format, user: User, source_id: int, on_progress: Progress
+) -> _FileResult:
+    convert = CONVERTERS[file_format]
+    result, batch = _FileResult(), []
+    with export_file.text() as text:
+        for row in iter_json_array(text, on_progress):
+            result.rows += 1
+            play = convert(row, user.id, source_id)
+            if type(play) is str:
+                result.skipped[play] += 1
+                continue
+            batch.append(play)
+            if len(batch) >= BATCH:
+                result.flush(store, batch)
+                batch = []
+    result.flush(store, batch)
+    return result
+
+
+def _import_file(
+    store: Store,
+    export_file: ExportFile,
+    file_format: Format,
+    user: User,
+    now: datetime,
+    summary: ImportSummary,
+    on_progress: Progress,
+) -> None:
+    digest = export_file.sha256()
+    if store.has_play_source(user.id, digest):
+        summary.files_already_imported += 1
+        on_progress(export_file.size)
+        return
+    try:
+        with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
+            kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
+            source_id = store.add_play_source(user.id, kind, export_file.name, digest, utc_iso(now))
+            result = _read_file(store, export_file, file_format, user, source_id, on_progress)
+            store.count_play_source(source_id, result.rows, result.stored)
+    except (MalformedJson, UnicodeDecodeError) as error:
+        summary.files_malformed += 1
+        summary.note(f"{export_file.name}: {error}; nothing from this file was imported.")
+        return
+    summary.files_imported += 1
+    summary.rows += result.rows
+    summary.stored += result.stored
+    summary.duplicates += result.counted - result.stored
+    summary.skipped.update(result.skipped)
+    ends = [end for end in (summary.first_played_at, summary.last_played_at, result.first, result.last) if end]
+    if ends:
+        summary.first_played_at, summary.last_played_at = min(ends), max(ends)
+
+
+def import_history(
+    store: Store,
+    user: User,
+    files: list[ExportFile],
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    on_progress: Progress = lambda size: None,
+) -> ImportSummary:
+    """Import every history file among `files` for `user`. Other JSON files of the export are counted and left."""
+    summary = ImportSummary(files=len(files), dry_run=dry_run)
+    plan = _plan(files, summary)
+    with store.transaction(keep=not dry_run) if dry_run else nullcontext():  # a dry run sees its own rows
+        store.upsert_user(user, utc_iso(now))
+        for export_file, file_format in plan:
+            _import_file(store, export_file, file_format, user, now, summary, on_progress)
+    return summary
