@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,6 +18,9 @@ REDIRECT_URI = "http://127.0.0.1:8888/callback"
 CLIENT = ("tm-test-client", "tm-test-secret")
 SCOPE = "user-top-read playlist-modify-private playlist-read-private"
 REMOVED_FIELDS = {"popularity", "available_markets", "linked_from", "preview_url"}
+RECENT_SCOPE = "user-read-recently-played"
+NOON = datetime(2025, 3, 15, 12, 0, tzinfo=UTC)
+NOON_MS = 1_742_040_000_000  # NOON as Unix milliseconds
 
 
 @pytest.fixture
@@ -295,3 +300,119 @@ def test_request_log(spotify: FakeSpotify) -> None:
     assert spotify.requests[-1].body == {"grant_type": "client_credentials"}
     spotify.clear_requests()
     assert spotify.requests == []
+
+
+def recently_played(fake: FakeSpotify, session: requests.Session, **params: object) -> requests.Response:
+    return session.get(f"{fake.api_url}me/player/recently-played", params=params, timeout=5)
+
+
+def record_minutely(fake: FakeSpotify, count: int, end: datetime = NOON) -> list[str]:
+    """One play a minute (at whole minutes, plus 1 ms to show the precision), the last at ``end`` + 1 ms."""
+    uris = [str(track["uri"]) for track in fake.catalog.tracks[:count]]
+    for age, uri in enumerate(reversed(uris)):
+        fake.record_play(uri, end - timedelta(minutes=age) + timedelta(milliseconds=1))
+    return uris  # oldest first
+
+
+def test_recently_played_keeps_only_the_last_fifty(spotify: FakeSpotify) -> None:
+    session = api(login(spotify, scope=RECENT_SCOPE)["access_token"])
+    uris = record_minutely(spotify, 60)
+    spotify.record_play(uris[0], "2025-03-14T00:00:00.000Z")  # older than all 50 kept: forgotten at once
+    assert [uri for uri, _ in spotify.recent_plays()] == uris[:-51:-1]
+
+    response = recently_played(spotify, session, limit=50)
+    assert response.status_code == 200
+    page = response.json()
+    assert [item["track"]["uri"] for item in page["items"]] == uris[:-51:-1]
+    assert page["items"][0] == {
+        "track": spotify.catalog.track(uris[-1]),
+        "played_at": "2025-03-15T12:00:00.001Z",
+        "context": None,
+    }
+    assert page["items"][-1]["played_at"] == "2025-03-15T11:11:00.001Z"
+    assert page["next"] is None
+    assert page["cursors"] == {"after": str(NOON_MS + 1), "before": str(NOON_MS - 49 * 60_000 + 1)}
+    assert len(recently_played(spotify, session).json()["items"]) == 20  # the default limit
+    with pytest.raises(ValueError, match="unknown track"):
+        spotify.record_play("spotify:track:0000000000000000000000", NOON)
+
+
+def test_recently_played_cursors_are_exclusive_milliseconds(spotify: FakeSpotify) -> None:
+    session = api(login(spotify, scope=RECENT_SCOPE)["access_token"])
+    uris = record_minutely(spotify, 10)  # played at NOON_MS + 1 - k minutes, k = 9..0
+
+    def played(**params: object) -> list[str]:
+        return [item["track"]["uri"] for item in recently_played(spotify, session, **params).json()["items"]]
+
+    third_newest = NOON_MS + 1 - 2 * 60_000
+    assert played(after=third_newest) == [uris[-1], uris[-2]]
+    assert played(after=third_newest - 1) == [uris[-1], uris[-2], uris[-3]]
+    assert played(before=third_newest) == uris[-4::-1]
+    assert played(before=third_newest + 1) == uris[-3::-1]
+    assert played(after=third_newest - 1, limit=2) == [uris[-1], uris[-2]]  # the newest `limit` of them
+
+    empty = recently_played(spotify, session, after=NOON_MS + 1).json()
+    assert (empty["items"], empty["cursors"], empty["next"]) == ([], None, None)
+
+
+def test_recently_played_rejects_bad_queries_and_missing_scope(spotify: FakeSpotify) -> None:
+    session = api(login(spotify, scope=RECENT_SCOPE)["access_token"])
+    for params in ({"limit": 0}, {"limit": 51}, {"limit": "x"}):
+        bad_limit = recently_played(spotify, session, **params)
+        assert bad_limit.json() == {"error": {"status": 400, "message": "Invalid limit"}}
+    assert recently_played(spotify, session, limit=1).status_code == 200
+    assert recently_played(spotify, session, limit=50).status_code == 200
+    assert recently_played(spotify, session, after=NOON_MS, before=NOON_MS).status_code == 400
+    assert recently_played(spotify, session, before="2025-03-15").status_code == 400
+    assert recently_played(spotify, session, after="1.5").status_code == 400
+
+    without_scope = recently_played(spotify, api(login(spotify)["access_token"]))
+    assert without_scope.status_code == 403
+    assert without_scope.json()["error"]["message"] == "Insufficient client scope"
+
+
+def test_recently_played_next_pages_reach_every_play(spotify: FakeSpotify) -> None:
+    session = api(login(spotify, scope=RECENT_SCOPE)["access_token"])
+    spotify.listen(NOON, 50)
+    seen: list[tuple[str, str]] = []
+    page = recently_played(spotify, session, limit=7).json()
+    for _ in range(8):  # 50 plays make 8 pages of 7
+        assert page["limit"] == 7
+        seen += [(item["track"]["uri"], item["played_at"]) for item in page["items"]]
+        if page["next"] is None:
+            break
+        assert page["next"].startswith(spotify.api_url)
+        page = session.get(page["next"], timeout=5).json()
+    else:
+        pytest.fail("next never ran out")
+    assert seen == spotify.recent_plays()
+    assert len(seen) == 50
+
+
+def test_listen_is_deterministic_and_never_repeats_back_to_back() -> None:
+    first, second = FakeSpotify(month="2025-03"), FakeSpotify(month="2025-03")
+    chart = {str(track["uri"]) for track in first.top_tracks("short_term")}
+    for hours in range(5):
+        until = NOON + timedelta(hours=hours)
+        uris = first.listen(until, 200)
+        assert uris == second.listen(until, 200)
+        assert set(uris) <= chart
+        assert all(a != b for a, b in pairwise(uris))
+    next_day = FakeSpotify(month="2025-03").listen(NOON + timedelta(days=1), 20)
+    fresh = FakeSpotify(month="2025-03")
+    assert fresh.listen(NOON - timedelta(hours=1), 20) != next_day  # the seed includes `until`
+
+    listened = fresh.listen(NOON, 3, spacing=timedelta(seconds=90))
+    assert fresh.recent_plays()[:3] == [
+        (listened[2], "2025-03-15T12:00:00.000Z"),
+        (listened[1], "2025-03-15T11:58:30.000Z"),
+        (listened[0], "2025-03-15T11:57:00.000Z"),
+    ]
+
+
+def test_listen_does_not_repeat_the_play_before_it() -> None:
+    fake = FakeSpotify(month="2025-03")
+    favourite = str(fake.top_tracks("short_term")[0]["uri"])
+    for minute in range(0, 600, 2):  # by chance alone one of these 300 would likely start with the favourite
+        fake.record_play(favourite, NOON + timedelta(minutes=minute))
+        assert fake.listen(NOON + timedelta(minutes=minute + 1), 1) != [favourite]

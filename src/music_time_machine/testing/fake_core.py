@@ -114,6 +114,14 @@ def int_arg(req: Request, name: str, default: int) -> int:
         raise ApiError(400, f"Invalid {name}") from None
 
 
+def limit_arg(req: Request, default: int = 20) -> int:
+    """The ``limit`` query parameter (1-50, default 20); 400 "Invalid limit" otherwise."""
+    limit = int_arg(req, "limit", default)
+    if not 1 <= limit <= MAX_PAGE:
+        raise ApiError(400, "Invalid limit")
+    return limit
+
+
 def json_object(req: Request) -> JsonObject:
     """The JSON object body ({} when there is none); 400 for anything else."""
     if req.body is None:
@@ -145,9 +153,7 @@ def paging(
 
 def page_response(req: Request, items: list[JsonObject]) -> Response:
     """200 with the page of ``items`` picked by the request's ``limit`` (1-50, default 20) and ``offset``."""
-    limit, offset = int_arg(req, "limit", 20), int_arg(req, "offset", 0)
-    if not 1 <= limit <= MAX_PAGE:
-        raise ApiError(400, "Invalid limit")
+    limit, offset = limit_arg(req), int_arg(req, "offset", 0)
     if offset < 0:
         raise ApiError(400, "Invalid offset")
     query = {key: values[0] for key, values in req.query.items() if key not in ("limit", "offset")}
@@ -199,6 +205,14 @@ class FakeUser:
     display_name: str | None
     account_id: str
     allow_listed: bool = True
+
+
+@dataclass(frozen=True)
+class Play:
+    """One entry of a user's listening history."""
+
+    uri: str
+    played_at_ms: int  # Unix time in milliseconds
 
 
 @dataclass(frozen=True)
@@ -254,6 +268,7 @@ class FakeState:
     access_tokens: dict[str, AccessToken] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     playlists: dict[str, FakePlaylist] = field(default_factory=dict)
+    plays: dict[str, list[Play]] = field(default_factory=dict)  # user id -> last 50 plays, oldest first
     requests: list[RecordedRequest] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)

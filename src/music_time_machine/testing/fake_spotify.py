@@ -4,7 +4,8 @@ It behaves like Spotify does for a development-mode app: removed endpoints answe
 no ``popularity``, playlists are read and written through ``/playlists/{id}/items``, top tracks stop at 50
 per range. Charts come from :class:`~music_time_machine.testing.fake_catalog.Catalog` for a settable
 virtual ``month``. Tests steer it with ``fail_next``, ``expire_access_tokens``, ``revoke_refresh_tokens``,
-``deny_next_authorize`` and friends, and inspect ``requests`` and ``playlists``.
+``deny_next_authorize`` and friends, and inspect ``requests`` and ``playlists``. ``record_play`` and ``listen``
+fill the last-50-plays history that ``/me/player/recently-played`` serves.
 
     with FakeSpotify() as fake:
         sp = spotipy.Spotify(auth=token)
@@ -17,6 +18,7 @@ import hashlib
 import random
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -38,11 +40,12 @@ from music_time_machine.testing.fake_core import (
     json_response,
     parse_body,
 )
+from music_time_machine.testing.fake_player import PLAYER_ROUTES, add_play, iso_ms, known_user, listen, to_ms
 from music_time_machine.testing.fake_webapi import WEBAPI_ROUTES
 
 __all__ = ["FakePlaylist", "FakeSpotify", "RecordedRequest"]
 
-ROUTES = [*ACCOUNTS_ROUTES, *WEBAPI_ROUTES]
+ROUTES = [*ACCOUNTS_ROUTES, *PLAYER_ROUTES, *WEBAPI_ROUTES]
 DEFAULT_USER_ID = "fake-listener"
 DEFAULT_DISPLAY_NAME = "Fake Listener"
 POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving thread
@@ -211,6 +214,33 @@ class FakeSpotify:
         """Gone entirely: every access answers 404."""
         with self._state.lock:
             del self._state.playlists[playlist_id]
+
+    # --- listening history ------------------------------------------------------------------------------
+
+    def record_play(self, track_uri: str, played_at: datetime | str, user_id: str | None = None) -> None:
+        """Add a play (aware datetime or ISO ``…Z`` string) to the user's history; only the newest 50 survive.
+
+        The user defaults to the logged-in one; an unknown track URI is a ValueError.
+        """
+        with self._state.lock:
+            add_play(self._state, known_user(self._state, user_id), track_uri, to_ms(played_at))
+
+    def listen(
+        self, until: datetime, plays: int, user_id: str | None = None, spacing: timedelta = timedelta(minutes=4)
+    ) -> list[str]:
+        """Record ``plays`` plays, ``spacing`` apart, the last at ``until``; returns their URIs, oldest first.
+
+        Tracks come from the user's short_term chart for the current ``month``, drawn with a generator seeded
+        by the user and ``until`` (so the same call always plays the same tracks), never one twice in a row.
+        """
+        with self._state.lock:
+            return listen(self._state, known_user(self._state, user_id), to_ms(until), plays, spacing)
+
+    def recent_plays(self, user_id: str | None = None) -> list[tuple[str, str]]:
+        """``(uri, played_at)`` newest first: what ``/me/player/recently-played`` can still see."""
+        with self._state.lock:
+            plays = self._state.plays.get(known_user(self._state, user_id), [])
+            return [(play.uri, iso_ms(play.played_at_ms)) for play in reversed(plays)]
 
     # --- failure injection -------------------------------------------------------------------------------
 

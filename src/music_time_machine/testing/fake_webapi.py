@@ -63,7 +63,7 @@ class Caller:
             raise ApiError(403, "Insufficient client scope")
 
 
-def _caller(state: FakeState, req: Request) -> Caller:
+def request_caller(state: FakeState, req: Request) -> Caller:
     """The user behind the bearer token; client-credentials tokens have none."""
     token = _access_token(state, req)
     if token.user_id is None:
@@ -75,7 +75,7 @@ def _modify_scope(public: bool) -> str:
     return "playlist-modify-public" if public else "playlist-modify-private"
 
 
-def _api(req: Request) -> str:
+def api_base(req: Request) -> str:
     """This server's API base, for the ``href`` fields of the objects it builds."""
     return f"{req.base_url}/v1"
 
@@ -84,20 +84,20 @@ def _api(req: Request) -> str:
 
 
 def get_me(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    user = _caller(state, req).user
+    user = request_caller(state, req).user
     return json_response(
         200,
         {
             "account_id": user.account_id,
             "display_name": user.display_name,
             "images": [],
-            **spotify_ref("user", user.id, _api(req)),
+            **spotify_ref("user", user.id, api_base(req)),
         },
     )
 
 
 def get_top_tracks(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    caller = _caller(state, req)
+    caller = request_caller(state, req)
     caller.require_scope("user-top-read")
     time_range = req.arg("time_range") or "medium_term"
     if time_range not in TIME_RANGES:
@@ -182,7 +182,7 @@ def _own_playlist(
     state: FakeState, req: Request, match: re.Match[str], *, write: bool, owner_only: bool = False
 ) -> FakePlaylist:
     """The playlist, if the caller may read it (owner or collaborator), or write it with the right scope."""
-    caller = _caller(state, req)
+    caller = request_caller(state, req)
     playlist = _find_playlist(state, match)
     allowed = caller.user.id == playlist.owner_id if owner_only else _can_edit(playlist, caller.user.id)
     if not allowed:
@@ -206,7 +206,7 @@ def _checked_details(body: JsonObject) -> JsonObject:
 
 
 def create_playlist(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    caller = _caller(state, req)
+    caller = request_caller(state, req)
     defaults = {"public": True, "collaborative": False, "description": None}
     details = {**defaults, **_checked_details(json_object(req))}
     if not details.get("name"):
@@ -224,13 +224,13 @@ def create_playlist(state: FakeState, req: Request, _match: re.Match[str]) -> Re
         followers={caller.user.id},
     )
     state.playlists[playlist.id] = playlist
-    return json_response(201, _full_playlist(state, playlist, _api(req), readable=True))
+    return json_response(201, _full_playlist(state, playlist, api_base(req), readable=True))
 
 
 def list_my_playlists(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    user = _caller(state, req).user
+    user = request_caller(state, req).user
     followed = [playlist for playlist in reversed(state.playlists.values()) if user.id in playlist.followers]
-    summaries = [_playlist_summary(state, playlist, _api(req)) for playlist in followed]
+    summaries = [_playlist_summary(state, playlist, api_base(req)) for playlist in followed]
     for summary in summaries:
         summary["tracks"] = dict(summary["items"])  # deprecated duplicate, still sent
     return page_response(req, summaries)
@@ -240,7 +240,7 @@ def get_playlist(state: FakeState, req: Request, match: re.Match[str]) -> Respon
     token = _access_token(state, req)
     playlist = _find_playlist(state, match)
     readable = token.user_id is not None and _can_edit(playlist, token.user_id)
-    return json_response(200, _full_playlist(state, playlist, _api(req), readable=readable))
+    return json_response(200, _full_playlist(state, playlist, api_base(req), readable=readable))
 
 
 def change_details(state: FakeState, req: Request, match: re.Match[str]) -> Response:
@@ -254,7 +254,7 @@ def change_details(state: FakeState, req: Request, match: re.Match[str]) -> Resp
 
 def get_items(state: FakeState, req: Request, match: re.Match[str]) -> Response:
     playlist = _own_playlist(state, req, match, write=False)
-    return page_response(req, _entries(state, playlist, _api(req)))
+    return page_response(req, _entries(state, playlist, api_base(req)))
 
 
 def _requested_uris(state: FakeState, req: Request) -> list[str]:
@@ -329,14 +329,14 @@ def _library_playlist(state: FakeState, uri: str) -> FakePlaylist | None:
 
 
 def library_contains(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    user = _caller(state, req).user
+    user = request_caller(state, req).user
     playlists = [_library_playlist(state, uri) for uri in _library_uris(req)]
     return json_response(200, [bool(playlist and user.id in playlist.followers) for playlist in playlists])
 
 
 def change_library(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
     """``PUT`` follows, ``DELETE`` unfollows the playlists among ``uris``; other kinds are ignored."""
-    user = _caller(state, req).user
+    user = request_caller(state, req).user
     for uri in _library_uris(req):
         playlist = _library_playlist(state, uri)
         if playlist is not None and req.method == "PUT":
