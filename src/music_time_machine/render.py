@@ -15,6 +15,7 @@ from music_time_machine.services.history import MonthHistory
 from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
+from music_time_machine.services.sync import SyncResult
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -202,3 +203,15 @@ def import_summary(summary: ImportSummary) -> None:
     _console().print(table)
     for problem in summary.problems:
         message(f"warning: {problem}")
+
+
+def sync_summary(result: SyncResult) -> None:
+    message(
+        f"Synced {result.stored} new plays ({result.known} already stored); newest {result.newest_played_at or 'none'}."
+    )
+    if result.missed_since:
+        message(
+            f"warning: plays between {result.missed_since} and the oldest one fetched were probably missed: "
+            "Spotify keeps only your last 50. Sync more often (`tm schedule`); a new privacy export "
+            "(`tm import`) fills the gap."
+        )

@@ -1,4 +1,4 @@
-"""tm import: the listening history from Spotify's privacy export."""
+"""tm import / sync: your listening history, from the privacy export and from recent plays."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
 from music_time_machine.export.files import find_export_files
 from music_time_machine.services.importer import import_history
+from music_time_machine.services.sync import sync_recent_plays
 
 
 def import_(
@@ -51,5 +52,26 @@ def import_(
         render.import_summary(summary)
 
 
+def sync(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None) -> None:
+    """Store your recent plays from Spotify (it keeps only your last 50: run this hourly, see `tm schedule`).
+
+    New plays are added beside the imported history; a play already stored (within 90 s, same artist
+    and title) is not added twice. Warns when plays were probably missed since the last sync.
+
+    Examples:
+
+        tm sync
+
+        tm sync --json
+    """
+    env = CommandEnv(ctx, db)
+    user = env.logged_in_user()
+    result = sync_recent_plays(env.store(), env.spotify(), user, env.now())
+    if as_json:
+        render.emit_json(result.as_json())
+    render.sync_summary(result)
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
+    app.command()(sync)

@@ -12,6 +12,7 @@ from music_time_machine.export.files import ExportFile
 from music_time_machine.export.jsonstream import MalformedJson, iter_json_array
 from music_time_machine.export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
 from music_time_machine.models import User, utc_iso
+from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
 BATCH = 5_000
@@ -151,6 +152,11 @@ def import_history(
     plan = _plan(files, summary)
     with store.transaction(keep=not dry_run) if dry_run else nullcontext():  # a dry run sees its own rows
         store.upsert_user(user, utc_iso(now))
+        synced_before = store.count_api_plays(user.id)
         for export_file, file_format in plan:
             _import_file(store, export_file, file_format, user, now, summary, on_progress)
+        store.drop_api_plays_near_imported(user.id, NEAR_SECONDS)
+        replaced = synced_before - store.count_api_plays(user.id)  # synced plays the import brought in richer
+    summary.stored -= replaced
+    summary.duplicates += replaced
     return summary

@@ -14,7 +14,13 @@ from music_time_machine.config import Settings
 from music_time_machine.errors import AuthExpired, NetworkError, NotFound, RateLimited, SpotifyError
 from music_time_machine.models import PlaylistRef, TimeRange, Track, User
 from music_time_machine.spotify.oauth import StoredToken
-from music_time_machine.spotify.parse import playlist_entry_uri, tracks_from_page, user_from_json
+from music_time_machine.spotify.parse import (
+    parse_played_at,
+    playlist_entry_uri,
+    track_from_json,
+    tracks_from_page,
+    user_from_json,
+)
 from music_time_machine.tokens import TokenFile
 
 REQUEST_TIMEOUT_SECONDS = 10
@@ -22,6 +28,7 @@ MAX_ATTEMPTS = 4  # first try + 3 retries, for 5xx, network errors and short 429
 BACKOFF_SECONDS = (1.0, 2.0, 4.0)
 WRITE_CHUNK = 100  # Spotify takes at most 100 URIs per playlist write
 PAGE_SIZE = 50
+RECENT_LIMIT = 50  # all Spotify keeps
 
 # spotipy logs every HTTP error (and, at debug level, headers with the bearer token); we report errors ourselves.
 logging.getLogger("spotipy").addHandler(logging.NullHandler())
@@ -59,6 +66,18 @@ class SpotifyClient:
         """Spotify keeps at most 50 per range, so one request is the whole chart."""
         page = self._call(lambda: self._sp.current_user_top_tracks(limit=limit, time_range=time_range.value))
         return tracks_from_page(self._object(page, "items"))
+
+    def recently_played(self, after: datetime | None) -> list[tuple[Track, str]]:
+        """Plays after `after` (Spotify keeps only the last 50), newest first, with their UTC end times."""
+        after_ms = int(after.timestamp() * 1000) if after else None
+        page = self._call(lambda: self._sp.current_user_recently_played(limit=RECENT_LIMIT, after=after_ms))
+        plays = []
+        for entry in self._object(page, "items")["items"]:
+            track = track_from_json(entry.get("track")) if isinstance(entry, dict) else None
+            played_at = parse_played_at(entry.get("played_at")) if track else None
+            if track and played_at:
+                plays.append((track, played_at))
+        return plays
 
     def playlist_uris(self, playlist_id: str) -> list[str]:
         page = self._call(lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)))

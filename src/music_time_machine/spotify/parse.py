@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from music_time_machine.models import Artist, Track, User
+from datetime import datetime
+
+from music_time_machine.models import Artist, Track, User, utc_iso
 
 
 def track_from_json(data: dict | None) -> Track | None:
@@ -43,6 +45,16 @@ def playlist_entry_uri(entry: dict | None) -> str | None:
         return None
     content = entry.get("item") or entry.get("track")
     return content.get("uri") if isinstance(content, dict) else None
+
+
+def parse_played_at(value: object) -> str | None:
+    """`played_at` ("2025-03-15T12:00:00.123Z") as our UTC seconds format, or None when unusable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return utc_iso(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 def user_from_json(data: dict) -> User:
