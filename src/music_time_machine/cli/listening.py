@@ -1,7 +1,8 @@
-"""tm import / sync: your listening history, from the privacy export and from recent plays."""
+"""tm import / sync / schedule: your listening history, from the privacy export and from recent plays."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
+from music_time_machine.errors import UsageError
 from music_time_machine.export.files import find_export_files
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.sync import sync_recent_plays
@@ -72,6 +74,54 @@ def sync(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None) -
     render.sync_summary(result)
 
 
+def schedule(
+    ctx: typer.Context,
+    print_only: Annotated[bool, typer.Option("--print", help="Only print what would be installed.")] = False,
+    systemd: Annotated[bool, typer.Option("--systemd", help="systemd user timers instead of cron.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Install without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Run `tm sync` hourly and `tm snapshot` monthly, from cron (default) or systemd user timers.
+
+    Prints the schedule and, after you confirm, installs it: a marked block in your crontab
+    (replaced, never duplicated, on a second run) or units in ~/.config/systemd/user.
+
+    Examples:
+
+        tm schedule --print
+
+        tm schedule --systemd --yes
+    """
+    from music_time_machine import scheduler
+
+    env = CommandEnv(ctx, db)
+    environment = {"TM_HOME": str(env.settings.home)}
+    if env.settings.db_path != env.settings.home / "tm.sqlite3":
+        environment["TM_DB"] = str(env.settings.db_path)
+    job = scheduler.Job(scheduler.tm_command(), environment, env.settings.home / "schedule.log")
+    units = scheduler.systemd_units(job) if systemd else {"crontab": scheduler.cron_block(job)}
+    if print_only:
+        typer.echo("\n".join(f"# {name}\n{text}" if systemd else text for name, text in units.items()))
+        return
+    for name, text in units.items():
+        render.message(f"--- {name}\n{text}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("Not installing without confirmation.", hint="Add --yes, or use --print.")
+        typer.confirm("Install this schedule?", abort=True, err=True)
+    if systemd:
+        scheduler.install_systemd(units, Path.home() / ".config" / "systemd" / "user")
+    else:
+        scheduler.install_cron(units["crontab"])
+    render.message(f"Installed: tm sync hourly, tm snapshot monthly; output goes to {job.log}.")
+    if not (env.settings.home / ".env").is_file():
+        render.message(
+            f"Scheduled runs do not start in this directory: keep SPOTIPY_CLIENT_ID (and the secret) "
+            f"in {env.settings.home / '.env'}."
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(sync)
+    app.command()(schedule)

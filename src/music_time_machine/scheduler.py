@@ -1,0 +1,98 @@
+"""Run `tm sync` hourly and `tm snapshot` monthly: a cron block or systemd user timers, printed or installed."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from music_time_machine.errors import TmError
+
+BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
+# (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
+JOBS = (("sync", "17 * * * *", "*-*-* *:17:00"), ("snapshot", "23 9 1 * *", "*-*-01 09:23:00"))
+
+
+@dataclass(frozen=True)
+class Job:
+    command: list[str]  # how to run tm: its script, or python -m music_time_machine
+    environment: dict[str, str]
+    log: Path
+
+    def shell(self, subcommand: str) -> str:
+        assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in self.environment.items())
+        program = " ".join(shlex.quote(part) for part in [*self.command, subcommand])
+        return f"{assignments} {program} >> {shlex.quote(str(self.log))} 2>&1"
+
+
+def tm_command() -> list[str]:
+    """The `tm` this process runs as, so the schedule uses the same install (and virtualenv)."""
+    script = Path(sys.executable).with_name("tm")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("tm")
+    return [found] if found else [sys.executable, "-m", "music_time_machine"]
+
+
+def cron_block(job: Job) -> str:
+    lines = [f"{when} {job.shell(name)}" for name, when, _calendar in JOBS]
+    return "\n".join([BEGIN, *lines, END]) + "\n"
+
+
+def merge_crontab(existing: str, block: str) -> str:
+    """The user's crontab with our block replaced (or appended); their own lines stay as they are."""
+    kept, inside = [], False
+    for line in existing.splitlines():
+        if line == BEGIN:
+            inside = True
+        elif line == END:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    body = "\n".join(kept).rstrip("\n")
+    return (body + "\n" if body else "") + block
+
+
+def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
+    except FileNotFoundError as error:
+        raise TmError(
+            f"`{command[0]}` is not installed here.", hint="Use `tm schedule --print` and add it by hand."
+        ) from error
+
+
+def install_cron(block: str) -> None:
+    current = _run(["crontab", "-l"])
+    existing = current.stdout if current.returncode == 0 else ""  # "no crontab for user" is not an error here
+    written = _run(["crontab", "-"], stdin=merge_crontab(existing, block))
+    if written.returncode != 0:
+        raise TmError(f"crontab refused the new table: {written.stderr.strip()}")
+
+
+def systemd_units(job: Job) -> dict[str, str]:
+    units = {}
+    for name, _when, calendar in JOBS:
+        run = shlex.quote(job.shell(name))
+        units[f"tm-{name}.service"] = (
+            f"[Unit]\nDescription=tm {name}\n\n[Service]\nType=oneshot\nExecStart=/bin/sh -c {run}\n"
+        )
+        units[f"tm-{name}.timer"] = (
+            f"[Unit]\nDescription=Run tm {name}\n\n[Timer]\nOnCalendar={calendar}\nPersistent=true\n\n"
+            "[Install]\nWantedBy=timers.target\n"
+        )
+    return units
+
+
+def install_systemd(units: dict[str, str], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in units.items():
+        (directory / name).write_text(text)
+    timers = [name for name in units if name.endswith(".timer")]
+    for command in (["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", *timers]):
+        done = _run(command)
+        if done.returncode != 0:
+            raise TmError(f"`{' '.join(command)}` failed: {done.stderr.strip()}")

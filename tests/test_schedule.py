@@ -1,0 +1,80 @@
+"""`tm schedule`: hourly sync and monthly snapshot, printed or installed (cron block or systemd user timers)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import Tm, error_lines
+
+
+def _stand_in(bin_dir: Path, name: str, script: str) -> None:
+    """A stand-in for a system tool, so installing touches nothing outside tmp."""
+    bin_dir.mkdir(exist_ok=True)
+    tool = bin_dir / name
+    tool.write_text("#!/bin/sh\n" + script)
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+
+
+@pytest.fixture
+def crontab(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    table = tmp_path / "crontab.txt"
+    table.write_text("MAILTO=me@example.org\n5 4 * * * backup.sh\n")
+    _stand_in(tmp_path / "bin", "crontab", f'if [ "$1" = "-l" ]; then cat {table}; else cat > {table}; fi\n')
+    return table, {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_print_shows_an_hourly_sync_and_a_monthly_snapshot(tm: Tm) -> None:
+    result = tm("schedule", "--print")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("# >>> tm schedule")
+    assert lines[1].startswith("17 * * * * TM_HOME=")
+    assert lines[1].endswith(f" sync >> {tm.home / 'schedule.log'} 2>&1")
+    assert lines[2].startswith("23 9 1 * * ")
+    assert " snapshot >> " in lines[2]
+
+
+def test_install_adds_one_block_and_keeps_the_users_own_lines(tm: Tm, crontab: tuple[Path, dict[str, str]]) -> None:
+    table, path = crontab
+
+    first = tm("schedule", "--yes", extra_env=path)
+    second = tm("schedule", "--yes", extra_env=path)
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    text = table.read_text()
+    assert text.startswith("MAILTO=me@example.org\n5 4 * * * backup.sh\n# >>> tm schedule")
+    assert text.count("# >>> tm schedule") == 1
+    assert text.count(" sync >> ") == 1
+
+
+def test_install_without_a_terminal_needs_yes(tm: Tm, crontab: tuple[Path, dict[str, str]]) -> None:
+    table, path = crontab
+    before = table.read_text()
+
+    result = tm("schedule", extra_env=path)
+
+    assert result.exit_code == 2
+    assert error_lines(result)[0] == "Error: Not installing without confirmation."
+    assert table.read_text() == before
+
+
+def test_systemd_timers_are_written_and_enabled(tm: Tm, tmp_path: Path) -> None:
+    calls = tmp_path / "systemctl.log"
+    _stand_in(tmp_path / "bin", "systemctl", f'echo "$@" >> {calls}\n')
+    environment = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path)}
+
+    result = tm("schedule", "--systemd", "--yes", extra_env=environment)
+
+    assert result.exit_code == 0, result.output
+    units = tmp_path / ".config" / "systemd" / "user"
+    assert sorted(p.name for p in units.iterdir()) == [
+        "tm-snapshot.service", "tm-snapshot.timer", "tm-sync.service", "tm-sync.timer",
+    ]  # fmt: skip
+    assert "OnCalendar=*-*-* *:17:00" in (units / "tm-sync.timer").read_text()
+    assert calls.read_text().splitlines()[-1] == "--user enable --now tm-sync.timer tm-snapshot.timer"
