@@ -35,7 +35,7 @@ def test_demo_data_is_explorable_offline_with_history_and_gems(tm: Tm, tmp_path:
     gems = tm("gems", "--json", "--db", demo_db)
 
     assert history.exit_code == 0, history.output
-    assert len(json.loads(history.stdout)) == 150
+    assert len(json.loads(history.stdout)["charts"]) == 150
     assert gems.exit_code == 0, gems.output
     assert json.loads(gems.stdout)
     assert tm.fake.requests == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_history_shows_that_months_charts(snapshot_months: Callable[..., Tm]) ->
 def test_history_json_rows_have_the_documented_shape(snapshot_months: Callable[..., Tm]) -> None:
     tm = snapshot_months("2025-02")
 
-    rows = json.loads(tm("history", "--month", "2025-02", "--json").stdout)
+    rows = json.loads(tm("history", "--month", "2025-02", "--json").stdout)["charts"]
 
     assert len(rows) == 150
     assert set(rows[0]) == {"taken_at", "time_range", "rank", "uri", "name", "artists", "album"}
@@ -39,8 +40,8 @@ def test_history_shows_the_latest_snapshot_per_range_unless_all(snapshot_months:
     tm.now = tm.now.replace(day=20)
     assert tm("snapshot", "--range", "short").exit_code == 0
 
-    latest = json.loads(tm("history", "--month", "2025-02", "--range", "short", "--json").stdout)
-    every = json.loads(tm("history", "--month", "2025-02", "--range", "short", "--all", "--json").stdout)
+    latest = json.loads(tm("history", "--month", "2025-02", "--range", "short", "--json").stdout)["charts"]
+    every = json.loads(tm("history", "--month", "2025-02", "--range", "short", "--all", "--json").stdout)["charts"]
 
     assert {row["taken_at"] for row in latest} == {"2025-02-20T12:00:00Z"}
     assert {row["taken_at"] for row in every} == {"2025-02-15T12:00:00Z", "2025-02-20T12:00:00Z"}
@@ -53,9 +54,10 @@ def test_month_without_data_names_the_nearest_months(snapshot_months: Callable[.
     as_json = tm("history", "--month", "2025-03", "--json")
 
     assert table.exit_code == 0
-    assert "No snapshots in 2025-03. Nearest months with data: 2025-01, 2025-06." in table.stderr
+    assert "No snapshots or plays in 2025-03. Nearest months with data: 2025-01, 2025-06." in table.stderr
     assert as_json.exit_code == 0
-    assert json.loads(as_json.stdout) == []
+    empty_plays = {"plays": 0, "skips": 0, "minutes": 0.0, "top_tracks": [], "top_artists": []}
+    assert json.loads(as_json.stdout) == {"month": "2025-03", "charts": [], "plays": empty_plays}
 
 
 def test_history_works_offline_after_logout(snapshot_months: Callable[..., Tm]) -> None:
@@ -66,7 +68,7 @@ def test_history_works_offline_after_logout(snapshot_months: Callable[..., Tm]) 
     result = tm("history", "--month", "2025-01", "--json")
 
     assert result.exit_code == 0
-    assert len(json.loads(result.stdout)) == 150
+    assert len(json.loads(result.stdout)["charts"]) == 150
     assert tm.fake.requests == []
 
 
@@ -87,3 +89,45 @@ def test_names_that_look_like_markup_are_printed_verbatim(snapshot_months: Calla
 
     assert result.exit_code == 0, result.output
     assert "[/] Song [Live]" in result.stdout
+
+
+def _plays_export(tmp_path: Path) -> Path:
+    def play(ts: str, name: str, artist: str, ms: int = 200_000, skipped: bool = False) -> dict:
+        return {"ts": ts, "ms_played": ms, "spotify_track_uri": f"spotify:track:{name.replace(' ', '')}",
+                "master_metadata_track_name": name, "master_metadata_album_artist_name": artist,
+                "skipped": skipped, "reason_end": "fwdbtn" if skipped else "trackdone"}  # fmt: skip
+
+    rows = [play(f"2025-02-0{day}T10:00:00Z", "Song A", "Artist A") for day in range(1, 6)]
+    rows += [play(f"2025-02-1{day}T10:00:00Z", "Song B", "Artist B") for day in range(1, 3)]
+    rows += [play("2025-02-20T10:00:00Z", "Song B", "Artist B", ms=5_000, skipped=True)]
+    rows += [play("2025-01-20T10:00:00Z", "Song C", "Artist C")]  # another month
+    path = tmp_path / "Streaming_History_Audio_2025_0.json"
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def test_history_shows_the_months_plays_beside_its_charts(snapshot_months: Callable[..., Tm], tmp_path: Path) -> None:
+    tm = snapshot_months("2025-02")
+    assert tm("import", str(_plays_export(tmp_path))).exit_code == 0
+
+    table = tm("history", "--month", "2025-02", "--range", "long")
+    data = json.loads(tm("history", "--month", "2025-02", "--json").stdout)
+
+    assert table.exit_code == 0, table.output
+    assert "What you played in 2025-02: 7 plays, 1 skips, 23 minutes" in table.stdout
+    assert "Most played artists" in table.stdout
+    assert len(data["charts"]) == 150
+    plays = data["plays"]
+    assert (plays["plays"], plays["skips"], plays["minutes"]) == (7, 1, 23.4)
+    assert [(t["name"], t["plays"], t["skips"]) for t in plays["top_tracks"]] == [("Song A", 5, 0), ("Song B", 2, 1)]
+    assert [(a["artist"], a["plays"]) for a in plays["top_artists"]] == [("Artist A", 5), ("Artist B", 2)]
+
+
+def test_a_month_with_plays_but_no_snapshot_is_not_empty(logged_in: Tm, tmp_path: Path) -> None:
+    logged_in("import", str(_plays_export(tmp_path)))
+
+    result = logged_in("history", "--month", "2025-01")
+
+    assert result.exit_code == 0, result.output
+    assert "What you played in 2025-01: 1 plays" in result.stdout
+    assert "No snapshots" not in result.stderr

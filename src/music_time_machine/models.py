@@ -148,3 +148,37 @@ class ManagedPlaylist:
     name: str
     track_count: int
     updated_at: str
+
+
+@dataclass(frozen=True)
+class PlayCount:
+    """One track's plays in some window (a track = artist + title, case-insensitive, whatever the source)."""
+
+    uri: str | None  # None when only sources without URIs (account data) know the track
+    name: str
+    artist: str
+    album: str | None
+    plays: int  # full plays: at least 30 s and not skipped
+    skips: int
+    ms_played: int
+    last_played_at: str
+
+    @property
+    def minutes(self) -> float:
+        return self.ms_played / 60_000
+
+    def summary(self) -> dict:
+        return {"uri": self.uri, "name": self.name, "artist": self.artist, "album": self.album,
+                "plays": self.plays, "skips": self.skips, "minutes": round(self.minutes, 1),
+                "last_played_at": self.last_played_at}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ArtistCount:
+    artist: str
+    plays: int
+    ms_played: int
+
+    @property
+    def minutes(self) -> float:
+        return self.ms_played / 60_000

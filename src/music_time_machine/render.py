@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
-from music_time_machine.services.history import MonthHistory
+from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
@@ -48,17 +48,33 @@ def top_json(tracks: list[Track]) -> list[dict]:
     return [{"rank": rank, **track.summary()} for rank, track in enumerate(tracks, start=1)]
 
 
-def history_json(snapshots: Iterable[Snapshot]) -> list[dict]:
+def _chart_rows(snapshots: Iterable[Snapshot]) -> list[dict]:
     return [
-        {
-            "taken_at": snapshot.taken_at,
-            "time_range": snapshot.time_range.value,
-            "rank": rank,
-            **track.summary(),
-        }
+        {"taken_at": snapshot.taken_at, "time_range": snapshot.time_range.value, "rank": rank, **track.summary()}
         for snapshot in snapshots
         for rank, track in enumerate(snapshot.tracks, start=1)
     ]
+
+
+def play_stats_json(stats: PlayStats) -> dict:
+    return {
+        "plays": stats.plays,
+        "skips": stats.skips,
+        "minutes": round(stats.minutes, 1),
+        "top_tracks": [{"rank": rank, **count.summary()} for rank, count in enumerate(stats.top_tracks, start=1)],
+        "top_artists": [
+            {"rank": rank, "artist": a.artist, "plays": a.plays, "minutes": round(a.minutes, 1)}
+            for rank, a in enumerate(stats.top_artists, start=1)
+        ],
+    }
+
+
+def history_json(history: MonthHistory) -> dict:
+    return {
+        "month": str(history.month),
+        "charts": _chart_rows(history.snapshots),
+        "plays": play_stats_json(history.plays),
+    }
 
 
 def gems_json(gems: list[Gem]) -> list[dict]:
@@ -101,12 +117,35 @@ def history_tables(history: MonthHistory) -> None:
     for snapshot in history.snapshots:
         title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
         _console().print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
+    if history.plays.plays or history.plays.skips:
+        play_tables(f"What you played in {history.month}", history.plays)
+
+
+def play_tables(title: str, stats: PlayStats) -> None:
+    """Most-played tracks and artists side by side, under a line of totals."""
+    from rich.table import Table
+    from rich.text import Text
+
+    tracks = Table(title=Text("Most played tracks"), title_justify="left")
+    for column, justify in (("#", "right"), ("Track", "left"), ("Artist", "left"), ("Plays", "right")):
+        tracks.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for rank, count in enumerate(stats.top_tracks, start=1):
+        tracks.add_row(str(rank), Text(count.name), Text(count.artist), str(count.plays))
+    artists = Table(title=Text("Most played artists"), title_justify="left")
+    for column, justify in (("#", "right"), ("Artist", "left"), ("Plays", "right"), ("Minutes", "right")):
+        artists.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for rank, artist in enumerate(stats.top_artists, start=1):
+        artists.add_row(str(rank), Text(artist.artist), str(artist.plays), f"{artist.minutes:.0f}")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row(tracks, artists)
+    totals = f"{title}: {stats.plays:,} plays, {stats.skips:,} skips, {stats.minutes:,.0f} minutes"
+    _console().print(Text(totals, style="bold"), grid)
 
 
 def no_history(history: MonthHistory) -> None:
     nearest = [str(m) for m in (history.nearest_before, history.nearest_after) if m]
     hint = f" Nearest months with data: {', '.join(nearest)}." if nearest else " Run `tm snapshot` to start."
-    message(f"No snapshots in {history.month}.{hint}")
+    message(f"No snapshots or plays in {history.month}.{hint}")
 
 
 def gems_table(gems: list[Gem]) -> None:

@@ -193,10 +193,10 @@ def history(
         env.store(), user.id, wanted, [_range(time_range)] if time_range else ALL_RANGES, every=every
     )
     if as_json:
-        render.emit_json(render.history_json(result.snapshots))
-    elif result.snapshots:
+        render.emit_json(render.history_json(result))
+    elif not result.empty:
         render.history_tables(result)
-    if not result.snapshots:
+    if result.empty:
         render.no_history(result)
 
 

@@ -7,12 +7,10 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from music_time_machine.errors import StoreError
 from music_time_machine.models import (
-    PLAY_COLUMNS,
     Artist,
     ManagedPlaylist,
     Month,
@@ -20,20 +18,9 @@ from music_time_machine.models import (
     TimeRange,
     Track,
     User,
-    utc_iso,
 )
+from music_time_machine.store.plays import PlayQueries
 from music_time_machine.store.schema import MIGRATIONS
-
-API_SOURCE = "recently-played"
-# A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
-# same play (the export has seconds-exact times, skips and reasons; the API has none of that).
-_INSERT_PLAY = f"""
-    INSERT INTO plays ({", ".join(PLAY_COLUMNS)}) VALUES ({", ".join("?" * len(PLAY_COLUMNS))})
-    ON CONFLICT (user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name)) DO UPDATE SET
-        {", ".join(f"{column} = excluded.{column}" for column in PLAY_COLUMNS[1:])}
-    WHERE plays.source_id IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
-      AND excluded.source_id NOT IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
-"""
 
 
 def as_store_error(error: sqlite3.Error) -> StoreError:
@@ -62,7 +49,7 @@ def open_store(path: Path) -> Store:
     return store
 
 
-class Store:
+class Store(PlayQueries):
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
@@ -264,75 +251,3 @@ class Store:
                 playlist.updated_at,
             ),
         )
-
-    # plays -------------------------------------------------------------------------------------------
-
-    def has_play_source(self, user_id: str, sha256: str) -> bool:
-        row = self.connection.execute(
-            "SELECT 1 FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
-        ).fetchone()
-        return row is not None
-
-    def add_play_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
-        cursor = self.connection.execute(
-            "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?)",
-            (user_id, kind, name, sha256, imported_at),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def count_play_source(self, source_id: int, rows_read: int, plays_stored: int) -> None:
-        self.connection.execute(
-            "UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ? WHERE id = ?",
-            (rows_read, plays_stored, source_id),
-        )
-
-    def insert_plays(self, plays: list[tuple]) -> int:
-        """Insert play tuples (in PLAY_COLUMNS order); returns how many were new (the rest were duplicates)."""
-        return self.connection.executemany(_INSERT_PLAY, plays).rowcount
-
-    def count_plays(self, user_id: str) -> int:
-        return self.connection.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
-
-    def count_api_plays(self, user_id: str) -> int:
-        return self.connection.execute(
-            "SELECT count(*) FROM plays JOIN play_sources s ON s.id = source_id WHERE plays.user_id = ? AND s.kind = ?",
-            (user_id, API_SOURCE),
-        ).fetchone()[0]
-
-    def latest_play_at(self, user_id: str) -> str | None:
-        row = self.connection.execute("SELECT max(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()
-        return row[0]
-
-    def api_play_source(self, user_id: str, now: str) -> int:
-        """The one play_sources row that recently-played syncs of this user add to."""
-        row = self.connection.execute(
-            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
-        ).fetchone()
-        return row[0] if row else self.add_play_source(user_id, API_SOURCE, API_SOURCE, None, now)
-
-    def has_play_near(self, play: tuple, seconds: int) -> bool:
-        """Is there a play of the same artist and title within `seconds` of this one (any source)?"""
-        user_id, played_at, _uri, name, artist = play[:5]
-        moment = datetime.fromisoformat(played_at)
-        window = (utc_iso(moment - timedelta(seconds=seconds)), utc_iso(moment + timedelta(seconds=seconds)))
-        row = self.connection.execute(
-            """SELECT 1 FROM plays WHERE user_id = ? AND played_at BETWEEN ? AND ?
-               AND lower(track_name) = lower(?) AND lower(artist_name) = lower(?) LIMIT 1""",
-            (user_id, *window, name, artist),
-        ).fetchone()
-        return row is not None
-
-    def drop_api_plays_near_imported(self, user_id: str, seconds: int) -> int:
-        """Synced plays an import has now brought in with richer detail: the imported copy wins."""
-        return self.connection.execute(
-            f"""DELETE FROM plays WHERE user_id = :user AND source_id IN
-                    (SELECT id FROM play_sources WHERE user_id = :user AND kind = '{API_SOURCE}')
-                AND EXISTS (SELECT 1 FROM plays AS other JOIN play_sources AS src ON src.id = other.source_id
-                    WHERE other.user_id = plays.user_id AND src.kind != '{API_SOURCE}'
-                    AND other.played_at BETWEEN strftime('%Y-%m-%dT%H:%M:%SZ', plays.played_at, :before)
-                                            AND strftime('%Y-%m-%dT%H:%M:%SZ', plays.played_at, :after)
-                    AND lower(other.track_name) = lower(plays.track_name)
-                    AND lower(other.artist_name) = lower(plays.artist_name))""",
-            {"user": user_id, "before": f"-{seconds} seconds", "after": f"+{seconds} seconds"},
-        ).rowcount
