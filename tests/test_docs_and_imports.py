@@ -17,7 +17,19 @@ COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 
 def test_the_command_set_is_the_documented_one() -> None:
-    assert COMMANDS == ["demo", "gems", "history", "import", "login", "logout", "schedule", "snapshot", "sync", "top", "whoami"]
+    assert COMMANDS == [
+        "demo",
+        "gems",
+        "history",
+        "import",
+        "login",
+        "logout",
+        "schedule",
+        "snapshot",
+        "sync",
+        "top",
+        "whoami",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -182,3 +182,21 @@ class ArtistCount:
     @property
     def minutes(self) -> float:
         return self.ms_played / 60_000
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"Invalid date {text!r}: use YYYY-MM-DD, for example 2025-03-15.") from None
+
+
+def parse_years(text: str) -> list[int]:
+    """`1,5,10` -> [1, 5, 10]: how many years back to look."""
+    try:
+        years = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        years = []
+    if not years or any(not 1 <= year <= 100 for year in years):
+        raise UsageError(f"Invalid years {text!r}: use whole numbers 1-100 separated by commas, e.g. 1,5,10.")
+    return sorted(set(years))

@@ -13,6 +13,7 @@ from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
 from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
+from music_time_machine.services.on_this_day import DayBack
 from music_time_machine.services.playlists import PlaylistSync
 from music_time_machine.services.snapshot import SnapshotResult
 from music_time_machine.services.sync import SyncResult
@@ -254,3 +255,17 @@ def sync_summary(result: SyncResult) -> None:
             "Spotify keeps only your last 50. Sync more often (`tm schedule`); a new privacy export "
             "(`tm import`) fills the gap."
         )
+
+
+def day_back_json(back: DayBack) -> dict:
+    return {"years_ago": back.years_ago, "from": back.first_day.isoformat(), "to": back.last_day.isoformat(),
+            **play_stats_json(back.stats)}  # fmt: skip
+
+
+def day_back_tables(found: list[DayBack]) -> None:
+    for back in found:
+        when = f"{back.years_ago} year{'s' if back.years_ago > 1 else ''} ago ({back.first_day} … {back.last_day})"
+        if back.stats.plays or back.stats.skips:
+            play_tables(when, back.stats)
+        else:
+            message(f"{when}: no plays.")

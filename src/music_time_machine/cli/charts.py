@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from music_time_machine import render
-from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
-from music_time_machine.models import Month, TimeRange, Track, User
+from music_time_machine.cli.state import CommandEnv, CreatePlaylistOption, DbOption, JsonOption, sync_playlist
+from music_time_machine.models import Month, TimeRange
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.history import month_history
-from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.snapshot import take_snapshot
 
 # What users type (short|medium|long), derived from TimeRange so the two never drift apart.
@@ -24,41 +23,10 @@ def _range(choice: StrEnum) -> TimeRange:
 
 
 ALL_RANGES = [TimeRange.SHORT, TimeRange.MEDIUM, TimeRange.LONG]
-CreatePlaylistOption = Annotated[
-    bool,
-    typer.Option(
-        "--create-playlist",
-        help="Also keep a private playlist of these tracks, updated in place on later runs.",
-    ),
-]
 
 
 def _ranges(chosen: list[RangeChoice] | None) -> list[TimeRange]:
     return [_range(choice) for choice in chosen] if chosen else ALL_RANGES
-
-
-def _sync_playlist(
-    env: CommandEnv,
-    user: User,
-    *,
-    kind: str,
-    name: str,
-    description: str,
-    tracks: list[Track],
-    dry_run: bool = False,
-) -> None:
-    sync = sync_managed_playlist(
-        env.store(),
-        env.lazy_spotify_for(user),
-        user,
-        kind=kind,
-        name=name,
-        description=description,
-        tracks=tracks,
-        now=env.now(),
-        dry_run=dry_run,
-    )
-    render.playlist_diff(sync, {track.uri: f"{track.name} — {', '.join(track.artist_names)}" for track in tracks})
 
 
 def top(
@@ -89,7 +57,7 @@ def top(
     else:
         render.top_table(chosen, tracks)
     if create_playlist:
-        _sync_playlist(
+        sync_playlist(
             env,
             env.logged_in_user(),
             kind=f"top-{chosen.value}",
@@ -159,7 +127,7 @@ def gems(
     else:
         render.gems_table(found)
     if create_playlist or dry_run:
-        _sync_playlist(
+        sync_playlist(
             env,
             user,
             kind="gems",

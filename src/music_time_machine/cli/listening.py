@@ -9,10 +9,19 @@ from typing import Annotated
 import typer
 
 from music_time_machine import render
-from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
+from music_time_machine.cli.state import (
+    CommandEnv,
+    CreatePlaylistOption,
+    DbOption,
+    JsonOption,
+    sync_playlist,
+    tracks_of,
+)
 from music_time_machine.errors import UsageError
 from music_time_machine.export.files import find_export_files
+from music_time_machine.models import parse_day, parse_years
 from music_time_machine.services.importer import import_history
+from music_time_machine.services.on_this_day import on_this_day as on_this_day_service
 from music_time_machine.services.sync import sync_recent_plays
 
 
@@ -121,7 +130,51 @@ def schedule(
         )
 
 
+def on_this_day(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="The day to look back from, YYYY-MM-DD [default: today].", show_default=False),
+    ] = None,
+    years: Annotated[str, typer.Option(help="How many years back, comma-separated.")] = "1,5,10",
+    days: Annotated[int, typer.Option(min=0, max=30, help="Days around the date to include.")] = 3,
+    create_playlist: CreatePlaylistOption = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """What you played around this date 1, 5 and 10 years ago (from your imported and synced plays).
+
+    Examples:
+
+        tm on-this-day
+
+        tm on-this-day --date 2025-12-24 --years 1,2,3 --days 7
+
+        tm on-this-day --create-playlist
+    """
+    wanted_years = parse_years(years)
+    env = CommandEnv(ctx, db)
+    target = parse_day(day) if day else env.now().date()
+    user = env.listener()
+    found = on_this_day_service(env.store(), user.id, target, wanted_years, days_around=days)
+    if as_json:
+        render.emit_json([render.day_back_json(back) for back in found])
+    else:
+        render.day_back_tables(found)
+    if create_playlist:
+        counts = [count for back in found for count in back.stats.top_tracks]
+        sync_playlist(
+            env,
+            user,
+            kind="on-this-day",
+            name="On This Day",
+            description=f"What you played around {target:%d %B} in earlier years",
+            tracks=tracks_of(counts),
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(sync)
     app.command()(schedule)
+    app.command("on-this-day")(on_this_day)

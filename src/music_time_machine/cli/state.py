@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from music_time_machine import render
 from music_time_machine.config import Settings
 from music_time_machine.errors import NotLoggedIn, UsageError
-from music_time_machine.models import User
+from music_time_machine.models import Artist, PlayCount, Track, User
+from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.users import resolve_user
 from music_time_machine.store import Store, open_store
 from music_time_machine.tokens import TokenFile
@@ -46,6 +48,13 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+CreatePlaylistOption = Annotated[
+    bool,
+    typer.Option(
+        "--create-playlist",
+        help="Also keep a private playlist of these tracks, updated in place on later runs.",
+    ),
+]
 
 
 def runtime(ctx: typer.Context) -> Runtime:
@@ -80,7 +89,6 @@ class CommandEnv:
     def spotify(self) -> SpotifyClient:
         """The client for the logged-in user (no network until the first request)."""
         if self._spotify is None:
-            from music_time_machine import render
             from music_time_machine.spotify.client import SpotifyClient
 
             self.settings.require_client_id()
@@ -122,3 +130,34 @@ class LazySpotify:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._connect(), name)
+
+
+def sync_playlist(
+    env: CommandEnv,
+    user: User,
+    *,
+    kind: str,
+    name: str,
+    description: str,
+    tracks: list[Track],
+    dry_run: bool = False,
+) -> None:
+    """Keep the managed playlist of `kind` in step with `tracks`, and show what changed."""
+    sync = sync_managed_playlist(
+        env.store(),
+        env.lazy_spotify_for(user),
+        user,
+        kind=kind,
+        name=name,
+        description=description,
+        tracks=tracks,
+        now=env.now(),
+        dry_run=dry_run,
+    )
+    render.playlist_diff(sync, {track.uri: f"{track.name} — {', '.join(track.artist_names)}" for track in tracks})
+
+
+def tracks_of(counts: list[PlayCount]) -> list[Track]:
+    """Played tracks that can go into a playlist (those with a URI), each once, in order."""
+    unique = {count.uri: count for count in counts if count.uri}
+    return [Track(uri, c.name, (Artist("", c.artist),), album_name=c.album) for uri, c in unique.items()]
