@@ -24,6 +24,7 @@ def test_the_command_set_is_the_documented_one() -> None:
         "import",
         "login",
         "logout",
+        "on-this-day",
         "schedule",
         "snapshot",
         "sync",
