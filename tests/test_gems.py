@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,57 @@ def test_a_new_name_renames_the_managed_playlist(logged_in: Tm) -> None:
     [playlist] = logged_in.fake.playlists.values()
     assert playlist.name == "Lost & Found"
     assert "Updated playlist 'Lost & Found' in place" in result.stderr
+
+
+def _export_of(tm: Tm, tmp_path: Path, plays: list[tuple[int, str, int, bool]]) -> Path:
+    """(catalog index, ts, ms played, skipped) rows as an extended-history file."""
+    catalog = tm.fake.top_tracks("long_term")
+    rows = [
+        {"ts": ts, "ms_played": ms, "spotify_track_uri": catalog[index]["uri"],
+         "master_metadata_track_name": catalog[index]["name"],
+         "master_metadata_album_artist_name": catalog[index]["artists"][0]["name"],
+         "skipped": skipped, "reason_end": "fwdbtn" if skipped else "trackdone"}
+        for index, ts, ms, skipped in plays
+    ]  # fmt: skip
+    path = tmp_path / "Streaming_History_Audio_2024_0.json"
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def test_gems_from_history_are_loved_unskipped_and_not_played_lately(logged_in: Tm, tmp_path: Path) -> None:
+    loved = [(0, f"2024-06-0{day}T10:00:00Z", 200_000, False) for day in range(1, 7)]  # 6 plays, long ago
+    skipped_a_lot = [(1, f"2024-06-1{day}T10:00:00Z", 200_000, False) for day in range(0, 6)]
+    skipped_a_lot += [(1, f"2024-07-0{day}T10:00:00Z", 4_000, True) for day in range(1, 4)]  # 3 skips of 9
+    still_played = [(2, f"2024-06-2{day}T10:00:00Z", 200_000, False) for day in range(0, 6)]
+    still_played += [(2, "2025-03-10T10:00:00Z", 200_000, False)]  # played five days ago
+    rarely = [(3, "2024-05-01T10:00:00Z", 200_000, False)]
+    export = _export_of(logged_in, tmp_path, loved + skipped_a_lot + still_played + rarely)
+    logged_in("import", str(export))
+    logged_in.fake.clear_requests()
+
+    result = logged_in("gems", "--from-history", "--json")
+
+    assert result.exit_code == 0, result.output
+    gems = json.loads(result.stdout)
+    assert [gem["uri"] for gem in gems] == [logged_in.fake.top_tracks("long_term")[0]["uri"]]
+    assert gems[0]["reason"] == "played 6 times (0 skips), last on 2024-06-06"
+    assert logged_in.fake.requests == []  # offline: plays only, no chart needed
+
+
+def test_gems_from_history_can_fill_the_gems_playlist(logged_in: Tm, tmp_path: Path) -> None:
+    loved = [(4, f"2024-06-0{day}T10:00:00Z", 200_000, False) for day in range(1, 6)]
+    logged_in("import", str(_export_of(logged_in, tmp_path, loved)))
+
+    result = logged_in("gems", "--from-history", "--create-playlist")
+
+    assert result.exit_code == 0, result.output
+    [playlist] = logged_in.fake.playlists.values()
+    assert playlist.uris == [logged_in.fake.top_tracks("long_term")[4]["uri"]]
+
+
+def test_gems_from_history_without_plays_explains_what_to_do(logged_in: Tm) -> None:
+    result = logged_in("gems", "--from-history")
+
+    assert result.exit_code == 1
+    assert "No plays stored yet" in result.stderr
+    assert "tm import" in result.stderr

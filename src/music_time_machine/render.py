@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
+from music_time_machine.services.gems import HistoryGem
 from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.on_this_day import DayBack
@@ -80,6 +81,10 @@ def history_json(history: MonthHistory) -> dict:
 
 def gems_json(gems: list[Gem]) -> list[dict]:
     return [{**gem.track.summary(), "long_term_rank": gem.long_term_rank} for gem in gems]
+
+
+def history_gems_json(gems: list[HistoryGem]) -> list[dict]:
+    return [{**gem.count.summary(), "reason": gem.reason} for gem in gems]
 
 
 def snapshot_json(result: SnapshotResult) -> dict:
@@ -152,6 +157,21 @@ def no_history(history: MonthHistory) -> None:
 def gems_table(gems: list[Gem]) -> None:
     title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
     _console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
+
+
+def history_gems_table(gems: list[HistoryGem]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text("Forgotten gems from your plays: loved, rarely skipped, not played for 90 days"),
+        title_justify="left",
+    )
+    for column in ("#", "Track", "Artist", "Why"):
+        table.add_column(column)
+    for rank, gem in enumerate(gems, start=1):
+        table.add_row(str(rank), Text(gem.count.name), Text(gem.count.artist), gem.reason)
+    _console().print(table)
 
 
 def snapshot_summary(result: SnapshotResult) -> None:

@@ -8,9 +8,16 @@ from typing import Annotated
 import typer
 
 from music_time_machine import render
-from music_time_machine.cli.state import CommandEnv, CreatePlaylistOption, DbOption, JsonOption, sync_playlist
+from music_time_machine.cli.state import (
+    CommandEnv,
+    CreatePlaylistOption,
+    DbOption,
+    JsonOption,
+    sync_playlist,
+    tracks_of,
+)
 from music_time_machine.models import Month, TimeRange
-from music_time_machine.services.gems import todays_gems
+from music_time_machine.services.gems import gems_from_plays, todays_gems
 from music_time_machine.services.history import month_history
 from music_time_machine.services.snapshot import take_snapshot
 
@@ -102,12 +109,18 @@ def gems(
     create_playlist: CreatePlaylistOption = False,
     name: Annotated[str, typer.Option(help="Playlist name (renames the managed playlist).")] = "Forgotten Gems",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the playlist changes; write nothing.")] = False,
+    from_history: Annotated[
+        bool, typer.Option("--from-history", help="Use your imported/synced plays instead of the charts.")
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Songs you loved and stopped playing: in your long-term chart, absent from the last 4 weeks.
 
     Uses today's snapshot, taking one first if there is none (so every run also records history).
+    With --from-history it uses your plays instead (offline): tracks you played fully at least 5
+    times, skipped at most a quarter of the time (songs you used to skip never come back), and have
+    not played for 90 days, most played first, each with its reason.
     With --create-playlist, keeps ONE private playlist: created the first time, then updated in
     place (nothing is written when it is already right; it is recreated if you deleted it).
 
@@ -115,17 +128,28 @@ def gems(
 
         tm gems --limit 20
 
+        tm gems --from-history --limit 30
+
         tm gems --create-playlist --dry-run
 
         tm gems --create-playlist --name "Forgotten Gems"
     """
     env = CommandEnv(ctx, db)
     user = env.listener()
-    found = todays_gems(env.store(), env.lazy_spotify_for(user), user, env.now(), limit)
-    if as_json:
-        render.emit_json(render.gems_json(found))
+    if from_history:
+        played = gems_from_plays(env.store(), user, env.now(), limit)
+        tracks = tracks_of([gem.count for gem in played])
+        if as_json:
+            render.emit_json(render.history_gems_json(played))
+        else:
+            render.history_gems_table(played)
     else:
-        render.gems_table(found)
+        found = todays_gems(env.store(), env.lazy_spotify_for(user), user, env.now(), limit)
+        tracks = [gem.track for gem in found]
+        if as_json:
+            render.emit_json(render.gems_json(found))
+        else:
+            render.gems_table(found)
     if create_playlist or dry_run:
         sync_playlist(
             env,
@@ -133,8 +157,8 @@ def gems(
             kind="gems",
             name=name,
             dry_run=dry_run,
+            tracks=tracks,
             description="Songs you loved and stopped playing",
-            tracks=[gem.track for gem in found],
         )
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from music_time_machine.models import Gem, TimeRange, Track, User
+from music_time_machine.errors import TmError
+from music_time_machine.models import Gem, PlayCount, TimeRange, Track, User, utc_iso
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.sources import ChartSource
 from music_time_machine.store import Store
 
 GEM_RANGES = [TimeRange.LONG, TimeRange.SHORT]
+# --from-history: a gem was fully played at least MIN_PLAYS times, skipped at most MAX_SKIP_SHARE of the time
+# (so songs you used to skip never come back), and not played at all for ABSENT_DAYS.
+MIN_PLAYS = 5
+MAX_SKIP_SHARE = 0.25
+ABSENT_DAYS = 90
 
 
 def find_gems(long_term: list[Track], short_term: list[Track], limit: int | None = None) -> list[Gem]:
@@ -24,3 +31,36 @@ def todays_gems(store: Store, source: ChartSource, user: User, now: datetime, li
     take_snapshot(store, source, user, now, GEM_RANGES)
     charts = {snapshot.time_range: snapshot.tracks for snapshot in todays_snapshots(store, user.id, now, GEM_RANGES)}
     return find_gems(charts[TimeRange.LONG], charts[TimeRange.SHORT], limit)
+
+
+@dataclass(frozen=True)
+class HistoryGem:
+    count: PlayCount
+    reason: str
+
+
+def history_gems(
+    counts: list[PlayCount],
+    *,
+    min_plays: int = MIN_PLAYS,
+    max_skip_share: float = MAX_SKIP_SHARE,
+    limit: int | None = None,
+) -> list[HistoryGem]:
+    """Tracks you played fully many times and rarely skipped, most plays first (counts: not played lately)."""
+    gems = [
+        HistoryGem(count, f"played {count.plays} times ({count.skips} skips), last on {count.last_played_at[:10]}")
+        for count in counts
+        if count.plays >= min_plays and count.skips <= max_skip_share * (count.plays + count.skips)
+    ]
+    return gems[:limit] if limit is not None else gems
+
+
+def gems_from_plays(store: Store, user: User, now: datetime, limit: int | None = None) -> list[HistoryGem]:
+    """From your plays: loved once (many full plays, few skips), not played for ABSENT_DAYS."""
+    cutoff = utc_iso(now - timedelta(days=ABSENT_DAYS))
+    if not store.latest_play_at(user.id):
+        raise TmError(
+            "No plays stored yet, so there is no history to find gems in.",
+            hint="Run `tm import` with your privacy export, or `tm sync`; or use `tm gems` without --from-history.",
+        )
+    return history_gems(store.play_counts(user.id, "", "9999", last_before=cutoff), limit=limit)
