@@ -25,6 +25,7 @@ def test_the_command_set_is_the_documented_one() -> None:
         "login",
         "logout",
         "on-this-day",
+        "rank-vs-plays",
         "schedule",
         "snapshot",
         "sync",

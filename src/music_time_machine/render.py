@@ -16,6 +16,7 @@ from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.on_this_day import DayBack
 from music_time_machine.services.playlists import PlaylistSync
+from music_time_machine.services.rank_vs_plays import RankVsPlays
 from music_time_machine.services.snapshot import SnapshotResult
 from music_time_machine.services.sync import SyncResult
 
@@ -289,3 +290,35 @@ def day_back_tables(found: list[DayBack]) -> None:
             play_tables(when, back.stats)
         else:
             message(f"{when}: no plays.")
+
+
+def rank_vs_plays_json(result: RankVsPlays) -> dict:
+    return {
+        "time_range": result.time_range.value,
+        "taken_at": result.taken_at,
+        "from": result.window_start,
+        "charted": [
+            {"rank": row.rank, **row.track.summary(), "plays": row.plays, "minutes": row.minutes,
+             "play_rank": row.play_rank, "flagged": row.flagged}
+            for row in result.charted
+        ],
+        "played_not_charted": [count.summary() for count in result.played_not_charted],
+    }  # fmt: skip
+
+
+def rank_vs_plays_table(result: RankVsPlays) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    title = f"{result.time_range.label} chart of {result.taken_at[:10]} vs your plays since {result.window_start[:10]}"
+    table = Table(title=Text(title), title_justify="left")
+    for column in ("Chart #", "Track", "Artists", "Plays", "Play #", ""):
+        table.add_column(column)
+    for row in result.charted:
+        mark = "← disagree" if row.flagged else ""
+        table.add_row(str(row.rank), Text(row.track.name), Text(", ".join(row.track.artist_names)), str(row.plays),
+                      str(row.play_rank or "-"), mark)  # fmt: skip
+    _console().print(table)
+    if result.played_not_charted:
+        names = ", ".join(f"{c.name} ({c.plays} plays)" for c in result.played_not_charted)
+        _console().print(Text(f"Played a lot but not in the chart: {names}"))

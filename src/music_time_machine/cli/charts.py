@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,7 +12,9 @@ from music_time_machine.cli.state import (
     CreatePlaylistOption,
     DbOption,
     JsonOption,
+    RangeChoice,
     sync_playlist,
+    time_range_of,
     tracks_of,
 )
 from music_time_machine.models import Month, TimeRange
@@ -21,19 +22,11 @@ from music_time_machine.services.gems import gems_from_plays, todays_gems
 from music_time_machine.services.history import month_history
 from music_time_machine.services.snapshot import take_snapshot
 
-# What users type (short|medium|long), derived from TimeRange so the two never drift apart.
-RangeChoice = StrEnum("RangeChoice", [time_range.short_name for time_range in TimeRange])
-
-
-def _range(choice: StrEnum) -> TimeRange:
-    return TimeRange.parse(choice.value)
-
-
 ALL_RANGES = [TimeRange.SHORT, TimeRange.MEDIUM, TimeRange.LONG]
 
 
 def _ranges(chosen: list[RangeChoice] | None) -> list[TimeRange]:
-    return [_range(choice) for choice in chosen] if chosen else ALL_RANGES
+    return [time_range_of(choice) for choice in chosen] if chosen else ALL_RANGES
 
 
 def top(
@@ -57,7 +50,7 @@ def top(
         tm top --create-playlist      # a private "Top tracks" playlist, updated in place
     """
     env = CommandEnv(ctx, db)
-    chosen = _range(time_range)
+    chosen = time_range_of(time_range)
     tracks = env.spotify().top_tracks(chosen, limit=limit)
     if as_json:
         render.emit_json(render.top_json(tracks))
@@ -182,7 +175,7 @@ def history(
     env = CommandEnv(ctx, db)
     user = env.listener()
     result = month_history(
-        env.store(), user.id, wanted, [_range(time_range)] if time_range else ALL_RANGES, every=every
+        env.store(), user.id, wanted, [time_range_of(time_range)] if time_range else ALL_RANGES, every=every
     )
     if as_json:
         render.emit_json(render.history_json(result))

@@ -14,7 +14,9 @@ from music_time_machine.cli.state import (
     CreatePlaylistOption,
     DbOption,
     JsonOption,
+    RangeChoice,
     sync_playlist,
+    time_range_of,
     tracks_of,
 )
 from music_time_machine.errors import UsageError
@@ -22,6 +24,7 @@ from music_time_machine.export.files import find_export_files
 from music_time_machine.models import parse_day, parse_years
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.on_this_day import on_this_day as on_this_day_service
+from music_time_machine.services.rank_vs_plays import rank_vs_plays as rank_vs_plays_service
 from music_time_machine.services.sync import sync_recent_plays
 
 
@@ -173,8 +176,37 @@ def on_this_day(
         )
 
 
+def rank_vs_plays(
+    ctx: typer.Context,
+    time_range: Annotated[
+        RangeChoice, typer.Option("--range", help="Which chart (and window) to compare.")
+    ] = RangeChoice.long,  # type: ignore[attr-defined]
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Spotify's chart next to what you actually played in the same window (offline).
+
+    Uses your latest snapshot of the range and your plays in the weeks (short), 6 months (medium)
+    or year (long) before it; flags the biggest disagreements and lists what you played most that
+    the chart leaves out.
+
+    Examples:
+
+        tm rank-vs-plays
+
+        tm rank-vs-plays --range short --json
+    """
+    env = CommandEnv(ctx, db)
+    result = rank_vs_plays_service(env.store(), env.listener().id, time_range_of(time_range))
+    if as_json:
+        render.emit_json(render.rank_vs_plays_json(result))
+    else:
+        render.rank_vs_plays_table(result)
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(sync)
     app.command()(schedule)
     app.command("on-this-day")(on_this_day)
+    app.command("rank-vs-plays")(rank_vs_plays)

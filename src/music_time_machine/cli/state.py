@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,7 @@ import typer
 from music_time_machine import render
 from music_time_machine.config import Settings
 from music_time_machine.errors import NotLoggedIn, UsageError
-from music_time_machine.models import Artist, PlayCount, Track, User
+from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
 from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.users import resolve_user
 from music_time_machine.store import Store, open_store
@@ -36,6 +37,14 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     debug: bool = False
     settings: Settings | None = field(default=None, repr=False)
+
+
+# What users type (short|medium|long), derived from TimeRange so the two never drift apart.
+RangeChoice = StrEnum("RangeChoice", [time_range.short_name for time_range in TimeRange])
+
+
+def time_range_of(choice: StrEnum) -> TimeRange:
+    return TimeRange.parse(choice.value)
 
 
 DbOption = Annotated[

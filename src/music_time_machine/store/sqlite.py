@@ -188,6 +188,16 @@ class Store(PlayQueries):
             for snapshot_id, time_range, taken_at in rows
         ]
 
+    def latest_snapshot(self, user_id: str, time_range: TimeRange) -> Snapshot | None:
+        row = self.connection.execute(
+            """SELECT id, taken_at FROM snapshots WHERE user_id = ? AND time_range = ?
+               ORDER BY taken_at DESC LIMIT 1""",
+            (user_id, time_range.value),
+        ).fetchone()
+        if row is None:
+            return None
+        return Snapshot(user_id, time_range, row[1], self._snapshot_tracks([row[0]]).get(row[0], []))
+
     def _snapshot_tracks(self, snapshot_ids: list[int]) -> dict[int, list[Track]]:
         if not snapshot_ids:
             return {}
