@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from music_time_machine.testing.export_generator import write_export
+
 from conftest import Tm, error_lines
 
 
@@ -170,6 +172,16 @@ def test_import_table_output_names_the_counts(logged_in: Tm, export: Path) -> No
     assert "duplicates skipped" in result.stdout
 
 
+def test_import_before_any_login_files_the_plays_under_the_given_user(tm: Tm, export: Path) -> None:
+    refused = tm("import", str(export))
+    result = tm("import", str(export), "--user", "someone", "--json")
+
+    assert refused.exit_code == 1
+    assert "--user" in refused.stderr or "tm login" in refused.stderr
+    assert result.exit_code == 0, result.output
+    assert tm.rows("SELECT DISTINCT user_id FROM plays") == [("someone",)]
+
+
 def test_a_path_that_is_not_an_export_is_a_usage_error(logged_in: Tm, tmp_path: Path) -> None:
     stray = tmp_path / "notes.txt"
     stray.write_text("hello")
@@ -178,3 +190,23 @@ def test_a_path_that_is_not_an_export_is_a_usage_error(logged_in: Tm, tmp_path: 
 
     assert result.exit_code == 2
     assert error_lines(result)[0] == f"Error: {stray} is not a zip, a folder or a .json file."
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_a_generated_export_imports_with_exactly_the_expected_counts(tm: Tm, tmp_path: Path, as_zip: bool) -> None:
+    truth = write_export(tmp_path / "export", plays=6_000, seed=5, rows_per_file=900, malformed_rows=12, as_zip=as_zip)
+    target = tmp_path / "export" / "my_spotify_data.zip" if as_zip else tmp_path / "export"
+
+    first = tm("import", str(target), "--user", "listener", "--json")
+    second = tm("import", str(target), "--user", "listener", "--json")
+
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["files"] == truth.history_files + truth.other_files
+    assert summary["files_not_history"] == truth.other_files
+    assert (summary["rows"], summary["stored"], summary["duplicates"]) == (truth.rows, truth.stored, truth.duplicates)
+    assert summary["skipped"] == {"too_short": truth.too_short, "not_music": truth.not_music,
+                                  "malformed": truth.malformed}  # fmt: skip
+    assert (summary["first_played_at"], summary["last_played_at"]) == (truth.first_played_at, truth.last_played_at)
+    assert json.loads(second.stdout)["stored"] == 0
+    assert tm.rows("SELECT count(*) FROM plays") == [(truth.stored,)]

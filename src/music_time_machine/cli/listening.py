@@ -21,7 +21,7 @@ from music_time_machine.cli.state import (
 )
 from music_time_machine.errors import UsageError
 from music_time_machine.export.files import find_export_files
-from music_time_machine.models import parse_day, parse_years
+from music_time_machine.models import User, parse_day, parse_years
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.on_this_day import on_this_day as on_this_day_service
 from music_time_machine.services.rank_vs_plays import rank_vs_plays as rank_vs_plays_service
@@ -34,6 +34,12 @@ def import_(
         list[Path], typer.Argument(help="The export zip, its unpacked folder, or JSON files.", show_default=False)
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and count everything; store nothing.")] = False,
+    user_id: Annotated[
+        str | None,
+        typer.Option(
+            "--user", help="Spotify user id to file the plays under [default: the logged-in user].", show_default=False
+        ),
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -52,10 +58,12 @@ def import_(
         tm import "Spotify Extended Streaming History/" --dry-run
 
         tm import Streaming_History_Audio_2023_4.json --json
+
+        tm import my_spotify_data.zip --user your-spotify-id    # before your first `tm login`
     """
     env = CommandEnv(ctx, db)
     files = find_export_files(paths)
-    user = env.listener()
+    user = User(user_id) if user_id else env.listener()
     with render.byte_progress(sum(f.size for f in files), "Importing") as advance:
         summary = import_history(env.store(), user, files, env.now(), dry_run=dry_run, on_progress=advance)
     if as_json:

@@ -63,6 +63,7 @@ def find_export_files(paths: list[Path]) -> list[ExportFile]:
             raise UsageError(f"{path} does not exist.")
         if path.is_dir():
             found.extend(_plain(file) for file in sorted(path.rglob("*.json")) if file.is_file())
+            found.extend(member for archive in sorted(path.rglob("*.zip")) for member in _zip_members(archive))
         elif zipfile.is_zipfile(path):
             found.extend(_zip_members(path))
         elif path.suffix.lower() == ".json":

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
 CHUNK = 1 << 16
 MAX_ELEMENT = 1 << 20  # a play is ~700 bytes; an element this big means the JSON is broken, not long
-_WHITESPACE = " \t\r\n"
+_NOT_SPACE = re.compile(r"[^ \t\r\n]")
 
 
 class MalformedJson(ValueError):
@@ -16,8 +17,9 @@ class MalformedJson(ValueError):
 
 
 class _Buffer:
-    def __init__(self, stream: TextIO, on_read: Callable[[int], None]) -> None:
+    def __init__(self, stream: TextIO, on_read: Callable[[int], None], chunk_size: int) -> None:
         self.stream = stream
+        self.chunk_size = chunk_size
         self.on_read = on_read
         self.text = ""
         self.pos = 0
@@ -28,7 +30,7 @@ class _Buffer:
         """Read another chunk; False at end of file."""
         if self.eof:
             return False
-        chunk = self.stream.read(CHUNK)
+        chunk = self.stream.read(self.chunk_size)
         self.on_read(len(chunk))
         if not chunk:
             self.eof = True
@@ -41,10 +43,11 @@ class _Buffer:
     def next_char(self) -> str:
         """The next non-whitespace character (not consumed), or '' at end of file."""
         while True:
-            while self.pos < len(self.text) and self.text[self.pos] in _WHITESPACE:
-                self.pos += 1
-            if self.pos < len(self.text):
+            found = _NOT_SPACE.search(self.text, self.pos)
+            if found:
+                self.pos = found.start()
                 return self.text[self.pos]
+            self.pos = len(self.text)
             if not self.fill():
                 return ""
 
@@ -52,9 +55,11 @@ class _Buffer:
         return MalformedJson(f"{what} at character {self.offset + self.pos}")
 
 
-def iter_json_array(stream: TextIO, on_read: Callable[[int], None] = lambda size: None) -> Iterator[object]:
+def iter_json_array(
+    stream: TextIO, on_read: Callable[[int], None] = lambda size: None, chunk_size: int = CHUNK
+) -> Iterator[object]:
     """Yield each element of the array in `stream`; raise MalformedJson where the text stops making sense."""
-    buffer = _Buffer(stream, on_read)
+    buffer = _Buffer(stream, on_read, chunk_size)
     decoder = json.JSONDecoder()
     if buffer.next_char() != "[":
         raise buffer.error("not a JSON array")
@@ -77,15 +82,18 @@ def iter_json_array(stream: TextIO, on_read: Callable[[int], None] = lambda size
 
 
 def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
-    """Decode the element at the cursor, reading more when it may run past the end of what we hold."""
+    """Decode the element at the cursor, reading more while it may run past the end of what we hold."""
     while True:
+        room = len(buffer.text) - buffer.pos < MAX_ELEMENT
         try:
             value, end = decoder.raw_decode(buffer.text, buffer.pos)
         except json.JSONDecodeError as error:
-            if len(buffer.text) - buffer.pos < MAX_ELEMENT and buffer.fill():
+            if room and buffer.fill():
                 continue
             raise buffer.error(f"invalid JSON ({error.msg})") from None
-        if end == len(buffer.text) and buffer.fill():
-            continue  # a number or literal may go on in the next chunk
+        # Only a ',' or ']' after it proves the element complete: "12" may be the start of "12.5".
+        following = _NOT_SPACE.search(buffer.text, end)
+        if (following is None or buffer.text[following.start()] not in ",]") and room and buffer.fill():
+            continue
         buffer.pos = end
         return value
