@@ -9,7 +9,12 @@ from pathlib import Path
 from conftest import Tm
 
 
-def test_demo_builds_a_database_of_monthly_snapshots_and_a_gems_playlist(tm: Tm, tmp_path: Path) -> None:
+def db_count(path: Path, sql: str) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+def test_demo_builds_a_database_of_monthly_snapshots_plays_and_a_gems_playlist(tm: Tm, tmp_path: Path) -> None:
     demo_db = tmp_path / "demo.sqlite3"
 
     result = tm("demo", "--months", "6", "--db", str(demo_db))
@@ -19,6 +24,7 @@ def test_demo_builds_a_database_of_monthly_snapshots_and_a_gems_playlist(tm: Tm,
         months = db.execute("SELECT substr(taken_at, 1, 7), count(*) FROM snapshots GROUP BY 1 ORDER BY 1").fetchall()
         playlists = db.execute("SELECT kind, track_count FROM managed_playlists").fetchall()
     assert months == [(m, 3) for m in ("2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03")]
+    assert db_count(demo_db, "SELECT count(*) FROM plays") == 6 * 45  # synced each month, none missed
     assert len(playlists) == 1
     assert playlists[0][0] == "gems"
     assert playlists[0][1] > 0
@@ -50,3 +56,4 @@ def test_demo_twice_keeps_one_snapshot_per_month(tm: Tm, tmp_path: Path) -> None
     assert again.exit_code == 0, again.output
     with sqlite3.connect(demo_db) as db:
         assert db.execute("SELECT count(*) FROM snapshots").fetchone() == (6,)
+        assert db.execute("SELECT count(*) FROM plays").fetchone() == (2 * 45,)

@@ -13,9 +13,11 @@ from music_time_machine.models import Month, TimeRange, User
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.snapshot import take_snapshot
+from music_time_machine.services.sync import sync_recent_plays
 from music_time_machine.store import Store
 
 DEMO_CLIENT_ID = "tm-demo-client"
+PLAYS_PER_MONTH = 45  # synced once a month: under Spotify's 50-play window, so nothing is missed
 
 
 def _moments(now: datetime, months: int) -> list[tuple[Month, datetime]]:
@@ -26,14 +28,18 @@ def _moments(now: datetime, months: int) -> list[tuple[Month, datetime]]:
 
 
 def _next_steps(store: Store, user: User, first: Month, last: Month, gem_count: int) -> None:
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
     db = store.path
     render.message(
         f"\nDemo ready: {db}\n"
         f"  listener {user.label}, snapshots {first} … {last}, {gem_count} forgotten gems "
-        f"(playlist created on the fake Spotify).\n\nTry next (all offline):\n"
-        f"  tm history --month {first.shift(3)} --db {db}\n"
+        f"(playlist created on the fake Spotify), {PLAYS_PER_MONTH} synced plays a month.\n\nTry next (all offline):\n"
+        f"  tm history --month {first.shift(min(3, months - 1))} --db {db}\n"
         f"  tm history --month {last} --range long --db {db}\n"
         f"  tm gems --db {db}\n"
+        f"  tm gems --from-history --db {db}\n"
+        f"  tm rank-vs-plays --range medium --db {db}\n"
+        f"  tm on-this-day --years 1 --days 15 --db {db}\n"
         f"  tm history --month {last} --json --db {db} | head -20\n"
     )
 
@@ -43,9 +49,10 @@ def demo(
     months: Annotated[int, typer.Option(min=1, max=120, help="How many monthly snapshots to simulate.")] = 18,
     db: DbOption = None,
 ) -> None:
-    """Try tm without a Spotify account: a built-in fake Spotify, 18 months of snapshots, a gems playlist.
+    """Try tm without a Spotify account: a built-in fake Spotify, 18 months of snapshots and plays, a gems playlist.
 
-    Starts the fake on 127.0.0.1, logs in against it, takes one snapshot per simulated month into
+    Starts the fake on 127.0.0.1, logs in against it, and for each simulated month listens a little,
+    syncs the recent plays and takes a snapshot, into
     a separate demo database ($TM_HOME/demo.sqlite3 unless --db), builds the Forgotten Gems
     playlist, and prints commands to explore the result.
 
@@ -78,8 +85,10 @@ def demo(
         render.message(f"Logged in to the fake Spotify as {user.label}.")
         client = SpotifyClient(settings, tokens, wait=wait, clock=env.now)
         store = open_store(settings.db_path)
-        for month, moment in render.with_progress(moments, "Snapshotting months"):
+        for month, moment in render.with_progress(moments, "Listening, syncing and snapshotting months"):
             fake.month = str(month)
+            fake.listen(until=moment - timedelta(hours=1), plays=PLAYS_PER_MONTH)
+            sync_recent_plays(store, client, user, moment)
             take_snapshot(store, client, user, moment, list(TimeRange))
         found = todays_gems(store, client, user, env.now())
         sync_managed_playlist(
