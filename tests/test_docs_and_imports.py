@@ -18,7 +18,9 @@ COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 def test_the_command_set_is_the_documented_one() -> None:
     assert COMMANDS == [
+        "compare",
         "demo",
+        "evolution",
         "gems",
         "history",
         "import",

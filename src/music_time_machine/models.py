@@ -56,6 +56,11 @@ class Month:
     def of(cls, moment: datetime | date) -> Month:
         return cls(moment.year, moment.month)
 
+    @property
+    def index(self) -> int:
+        """Months since year 0: differences of two indexes count the months between them."""
+        return self.year * 12 + self.month - 1
+
     def shift(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months
         return Month(index // 12, index % 12 + 1)

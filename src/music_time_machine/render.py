@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 @cache
-def _console(stderr: bool = False) -> Console:
+def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, emoji=False)
@@ -117,13 +117,13 @@ def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str
 
 def top_table(time_range: TimeRange, tracks: list[Track]) -> None:
     title = f"Your top tracks, {time_range.label} ({time_range.value})"
-    _console().print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
+    console().print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
 
 
 def history_tables(history: MonthHistory) -> None:
     for snapshot in history.snapshots:
         title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
-        _console().print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
+        console().print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
     if history.plays.plays or history.plays.skips:
         play_tables(f"What you played in {history.month}", history.plays)
 
@@ -146,7 +146,7 @@ def play_tables(title: str, stats: PlayStats) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_row(tracks, artists)
     totals = f"{title}: {stats.plays:,} plays, {stats.skips:,} skips, {stats.minutes:,.0f} minutes"
-    _console().print(Text(totals, style="bold"), grid)
+    console().print(Text(totals, style="bold"), grid)
 
 
 def no_history(history: MonthHistory) -> None:
@@ -157,7 +157,7 @@ def no_history(history: MonthHistory) -> None:
 
 def gems_table(gems: list[Gem]) -> None:
     title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
-    _console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
+    console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
 
 
 def history_gems_table(gems: list[HistoryGem]) -> None:
@@ -172,7 +172,7 @@ def history_gems_table(gems: list[HistoryGem]) -> None:
         table.add_column(column)
     for rank, gem in enumerate(gems, start=1):
         table.add_row(str(rank), Text(gem.count.name), Text(gem.count.artist), gem.reason)
-    _console().print(table)
+    console().print(table)
 
 
 def snapshot_summary(result: SnapshotResult) -> None:
@@ -208,7 +208,7 @@ def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], N
 
     def wait(seconds: float, reason: str) -> None:
         remaining = seconds
-        with _console(stderr=True).status(f"{reason}; waiting {remaining:.0f}s…") as status:
+        with console(stderr=True).status(f"{reason}; waiting {remaining:.0f}s…") as status:
             message(f"{reason}; waiting {seconds:g}s before retrying.")
             while remaining > 0:
                 step = min(1.0, remaining)
@@ -223,7 +223,7 @@ def with_progress(items: list, description: str) -> Iterable:
     """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
     from rich.progress import track
 
-    return track(items, description=description, console=_console(stderr=True), transient=True)
+    return track(items, description=description, console=console(stderr=True), transient=True)
 
 
 @contextmanager
@@ -231,12 +231,12 @@ def byte_progress(total: int, description: str) -> Iterator[Callable[[int], None
     """A progress bar over `total` bytes on stderr (drawn only on a terminal); yields the advance function."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    console = _console(stderr=True)
-    if not console.is_terminal:  # no bar (and no stray newline) in logs and pipes
+    stderr = console(stderr=True)
+    if not stderr.is_terminal:  # no bar (and no stray newline) in logs and pipes
         yield lambda size: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda size: progress.advance(task, size)
 
@@ -261,7 +261,7 @@ def import_summary(summary: ImportSummary) -> None:
     ]  # fmt: skip
     for label, value in rows:
         table.add_row(label, value)
-    _console().print(table)
+    console().print(table)
     for problem in summary.problems:
         message(f"warning: {problem}")
 
@@ -318,7 +318,7 @@ def rank_vs_plays_table(result: RankVsPlays) -> None:
         mark = "← disagree" if row.flagged else ""
         table.add_row(str(row.rank), Text(row.track.name), Text(", ".join(row.track.artist_names)), str(row.plays),
                       str(row.play_rank or "-"), mark)  # fmt: skip
-    _console().print(table)
+    console().print(table)
     if result.played_not_charted:
         names = ", ".join(f"{c.name} ({c.plays} plays)" for c in result.played_not_charted)
-        _console().print(Text(f"Played a lot but not in the chart: {names}"))
+        console().print(Text(f"Played a lot but not in the chart: {names}"))

@@ -1,0 +1,142 @@
+"""Output for the analytics: evolution and compare as tables with sparklines and bars, or JSON."""
+
+from __future__ import annotations
+
+from music_time_machine.models import Track
+from music_time_machine.render import console
+from music_time_machine.services.compare import Difference, Moved
+from music_time_machine.services.evolution import Evolution, MonthChart, Returning
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One character per value (0..1); a gap (None) is a space, never an interpolated bar."""
+    return "".join(" " if v is None else SPARKS[min(int(v * len(SPARKS)), len(SPARKS) - 1)] for v in values)
+
+
+def bar(value: float, width: int = 20) -> str:
+    return "█" * round(value * width)
+
+
+def _brief(track: Track) -> dict:
+    return {"uri": track.uri, "name": track.name}
+
+
+def _returning_json(items: list[Returning]) -> list[dict]:
+    return [{"key": r.key, "name": r.name, "returns": r.returns, "gaps": r.gaps} for r in items]
+
+
+def evolution_json(result: Evolution, time_range: str, top: int) -> dict:
+    return {
+        "time_range": time_range,
+        "top": top,
+        "months": [
+            {"month": str(c.month), "snapshot": c.taken, "turnover": c.turnover, "overlap": c.overlap,
+             "entries": [_brief(t) for t in c.entries], "exits": [_brief(t) for t in c.exits]}
+            for c in result.changes
+        ],
+        "artist_shifts": [
+            {"artist": s.artist, "before": s.before, "after": s.after, "change": s.change} for s in result.artist_shifts
+        ],
+        "returning": {
+            "tracks": _returning_json(result.returning_tracks),
+            "albums": _returning_json(result.returning_albums),
+            "artists": _returning_json(result.returning_artists),
+        },
+        "longest_staying": [
+            {**s.track.summary(), "months": s.months, "longest_run": s.longest_run} for s in result.longest_staying
+        ],
+    }  # fmt: skip
+
+
+def _table(title: str, *columns: str):  # a rich Table (rich is imported lazily)
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def evolution_tables(result: Evolution, time_range: str, top: int) -> None:
+    from rich.text import Text
+
+    turnovers = [c.turnover for c in result.changes]
+    months = _table(f"How your {time_range} top {top} moved  {sparkline(turnovers)}", "Month", "New", "Overlap",
+                    "In", "Out", "")  # fmt: skip
+    for c in result.changes:
+        if not c.taken:
+            months.add_row(str(c.month), "no snapshot", "", "", "", "")
+        elif c.turnover is None:
+            months.add_row(str(c.month), "-", "-", "", "", "first month" if c is result.changes[0] else "after a gap")
+        else:
+            months.add_row(str(c.month), f"{c.turnover:.0%}", f"{c.overlap:.2f}", str(len(c.entries)),
+                           str(len(c.exits)), bar(c.turnover))  # fmt: skip
+    out = console()
+    out.print(months)
+    shifts = _table("Artist shifts (tracks in the first vs the last month's chart)", "Artist", "Before", "After", "")
+    for s in result.artist_shifts:
+        shifts.add_row(Text(s.artist), str(s.before), str(s.after), f"{s.change:+d}")
+    out.print(shifts)
+    for label, items in (("tracks", result.returning_tracks), ("albums", result.returning_albums),
+                         ("artists", result.returning_artists)):  # fmt: skip
+        table = _table(f"Returning {label}: left the chart and came back", "Name", "Returns", "Months away")
+        for r in items:
+            table.add_row(Text(r.name), str(r.returns), ", ".join(map(str, r.gaps)))
+        out.print(table)
+    staying = _table("Longest-staying tracks", "Track", "Artists", "Months", "Longest run")
+    for s in result.longest_staying:
+        staying.add_row(Text(s.track.name), Text(", ".join(s.track.artist_names)), str(s.months), str(s.longest_run))
+    out.print(staying)
+
+
+def rank_series_json(name: str, charts: list[MonthChart], ranks: list[int | None]) -> dict:
+    return {
+        "item": name,
+        "months": [
+            {"month": str(c.month), "snapshot": c.tracks is not None, "rank": rank}
+            for c, rank in zip(charts, ranks, strict=True)
+        ],
+    }
+
+
+def rank_series_chart(name: str, charts: list[MonthChart], ranks: list[int | None], top: int) -> None:
+    from rich.text import Text
+
+    table = _table(f"Rank of {name} over time (longer bar = higher)", "Month", "Rank", "")
+    for chart, rank in zip(charts, ranks, strict=True):
+        if chart.tracks is None:
+            table.add_row(str(chart.month), "no snapshot", "")
+        else:
+            table.add_row(str(chart.month), f"#{rank}" if rank else "-", bar((top + 1 - rank) / top) if rank else "")
+    console().print(Text(name), table)
+
+
+def _moved_json(items: list[Moved]) -> list[dict]:
+    return [{"key": m.key, "name": m.name, "rank_a": m.rank_a, "rank_b": m.rank_b, "change": m.change} for m in items]
+
+
+def compare_json(a: str, b: str, time_range: str, result: dict[str, Difference]) -> dict:
+    return {
+        "a": a,
+        "b": b,
+        "time_range": time_range,
+        **{
+            kind: {"new": _moved_json(d.new), "gone": _moved_json(d.gone), "stayed": _moved_json(d.stayed)}
+            for kind, d in result.items()
+        },
+    }
+
+
+def compare_tables(a: str, b: str, result: dict[str, Difference]) -> None:
+    from rich.text import Text
+
+    for kind, diff in result.items():
+        table = _table(f"{kind.capitalize()}: {a} → {b}", "New", "Gone", f"Stayed (rank {a} → {b})")
+        stayed = [f"{m.name} ({m.rank_a} → {m.rank_b})" for m in diff.stayed]
+        columns = ([m.name for m in diff.new], [m.name for m in diff.gone], stayed)
+        for row in range(max(map(len, columns), default=0)):
+            table.add_row(*(Text(column[row]) if row < len(column) else "" for column in columns))
+        console().print(table)
