@@ -416,3 +416,11 @@ def test_listen_does_not_repeat_the_play_before_it() -> None:
     for minute in range(0, 600, 2):  # by chance alone one of these 300 would likely start with the favourite
         fake.record_play(favourite, NOON + timedelta(minutes=minute))
         assert fake.listen(NOON + timedelta(minutes=minute + 1), 1) != [favourite]
+
+
+def test_charts_are_full_for_every_month_a_ten_year_demo_reaches() -> None:
+    from music_time_machine.testing.fake_catalog import Catalog
+
+    catalog = Catalog(seed=7)
+    for month in ("2014-01", "2016-11", "2020-06", "2026-11", "2030-12"):
+        assert all(len(catalog.chart(time_range, month)) == 50 for time_range in ("short_term", "long_term")), month

@@ -4,7 +4,7 @@ Pure data, no HTTP. Track dicts have the late-2026 development-mode TrackObject 
 ``popularity``, ``available_markets``, ``linked_from`` or ``preview_url``).
 
 The listening model gives every track one or two "phases" of interest (a quick rise, then a fade)
-spread over 2022-01..2028-12. ``short_term`` ranks by interest in the month itself, ``medium_term``
+spread over 2014-01..2030-12. ``short_term`` ranks by interest in the month itself, ``medium_term``
 by the mean over the last 6 months and ``long_term`` by the mean over the last 12 months.
 """
 
@@ -23,8 +23,8 @@ BASE62 = string.digits + string.ascii_letters
 ID_LENGTH = 22
 
 TIME_RANGES: dict[str, int] = {"short_term": 1, "medium_term": 6, "long_term": 12}  # window in months
-MODEL_START_YEAR = 2022
-MODEL_MONTHS = 7 * 12  # 2022-01 .. 2028-12
+MODEL_START_YEAR = 2014
+MODEL_MONTHS = 17 * 12  # 2014-01 .. 2030-12: ten years of demo history before today, and some future
 CHART_SIZE = 50
 MIN_ACTIVE_TRACKS = 75  # every modelled month has at least this many tracks with interest > 0
 BOOMERANG_SHARE = 0.15
