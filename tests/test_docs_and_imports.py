@@ -18,6 +18,7 @@ COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 def test_the_command_set_is_the_documented_one() -> None:
     assert COMMANDS == [
+        "ban",
         "compare",
         "demo",
         "evolution",
@@ -27,11 +28,15 @@ def test_the_command_set_is_the_documented_one() -> None:
         "login",
         "logout",
         "on-this-day",
+        "pin",
+        "playlist",
         "rank-vs-plays",
         "schedule",
         "snapshot",
         "sync",
         "top",
+        "unban",
+        "unpin",
         "whoami",
     ]
 

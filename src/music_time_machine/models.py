@@ -205,3 +205,18 @@ def parse_years(text: str) -> list[int]:
     if not years or any(not 1 <= year <= 100 for year in years):
         raise UsageError(f"Invalid years {text!r}: use whole numbers 1-100 separated by commas, e.g. 1,5,10.")
     return sorted(set(years))
+
+
+_TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+_TRACK_URL = re.compile(r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})(?:[/?#].*)?")
+
+
+def parse_track_ref(text: str) -> str:
+    """A track URI, a bare track id, or an open.spotify.com track URL -> `spotify:track:<id>`."""
+    value = text.strip()
+    for candidate in (value.removeprefix("spotify:track:") if value.startswith("spotify:track:") else None,
+                      value if _TRACK_ID.fullmatch(value) else None,
+                      (match.group(1) if (match := _TRACK_URL.fullmatch(value)) else None)):  # fmt: skip
+        if candidate and _TRACK_ID.fullmatch(candidate):
+            return f"spotify:track:{candidate}"
+    raise UsageError(f"Not a track: {text!r}. Use a spotify:track: URI, a track id or an open.spotify.com link.")

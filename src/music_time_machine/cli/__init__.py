@@ -90,9 +90,9 @@ def main_callback(
 
 
 def _register() -> None:
-    from music_time_machine.cli import account, analytics, charts, demo, listening
+    from music_time_machine.cli import account, analytics, charts, demo, listening, playlists
 
-    for module in (account, charts, listening, analytics, demo):
+    for module in (account, charts, listening, analytics, playlists, demo):
         module.register(app)
 
 

@@ -16,7 +16,8 @@ from music_time_machine import render
 from music_time_machine.config import Settings
 from music_time_machine.errors import NotLoggedIn, UsageError
 from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
-from music_time_machine.services.playlists import sync_managed_playlist
+from music_time_machine.services.playlist_sources import apply_rules
+from music_time_machine.services.playlists import PlaylistSync, sync_managed_playlist
 from music_time_machine.services.users import resolve_user
 from music_time_machine.store import Store, open_store
 from music_time_machine.tokens import TokenFile
@@ -150,20 +151,18 @@ def sync_playlist(
     description: str,
     tracks: list[Track],
     dry_run: bool = False,
-) -> None:
-    """Keep the managed playlist of `kind` in step with `tracks`, and show what changed."""
-    sync = sync_managed_playlist(
-        env.store(),
-        env.lazy_spotify_for(user),
-        user,
-        kind=kind,
-        name=name,
-        description=description,
-        tracks=tracks,
-        now=env.now(),
-        dry_run=dry_run,
-    )
-    render.playlist_diff(sync, {track.uri: f"{track.name} — {', '.join(track.artist_names)}" for track in tracks})
+    public: bool = False,
+    limit: int | None = None,
+) -> PlaylistSync:
+    """Keep the managed playlist of `kind` in step with `tracks` (bans and pins applied); show what changed."""
+    store = env.store()
+    wanted = apply_rules(store, user, kind, tracks, limit)
+    sync = sync_managed_playlist(store, env.lazy_spotify_for(user), user, kind=kind, name=name,
+                                 description=description, tracks=wanted, now=env.now(), dry_run=dry_run,
+                                 public=public)  # fmt: skip
+    names = {t.uri: f"{t.name} — {', '.join(t.artist_names)}" if t.artists else t.name for t in wanted}
+    render.playlist_diff(sync, {**store.track_names(sync.removed), **names} if sync.removed else names)
+    return sync
 
 
 def tracks_of(counts: list[PlayCount]) -> list[Track]:

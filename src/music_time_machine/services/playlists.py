@@ -49,6 +49,7 @@ def sync_managed_playlist(
     tracks: list[Track],
     now: datetime,
     dry_run: bool = False,
+    public: bool = False,
 ) -> PlaylistSync:
     desired = [track.uri for track in tracks]
     stored = store.managed_playlist(user.id, kind)
@@ -81,7 +82,7 @@ def sync_managed_playlist(
         if renamed:
             spotify.rename_playlist(playlist_id, name)
     else:
-        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=False).id
+        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=public).id
         remember(playlist_id)  # before writing items: a failed write must not orphan the new playlist
         renamed = False
     if before != desired:

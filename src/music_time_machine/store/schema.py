@@ -96,4 +96,27 @@ MIGRATIONS: list[str] = [
         ON plays(user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name));
     CREATE INDEX plays_by_user_time ON plays(user_id, played_at);
     """,
+    # 3: ban/pin rules for generated playlists, and views for people who open the database themselves
+    """
+    CREATE TABLE track_rules (
+        user_id    TEXT NOT NULL REFERENCES users(id),
+        track_uri  TEXT NOT NULL,
+        rule       TEXT NOT NULL CHECK (rule IN ('ban', 'pin')),
+        source     TEXT NOT NULL DEFAULT '*',      -- a pin belongs to one source; a ban to all ('*')
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, track_uri, rule, source)
+    );
+    -- One row per chart position: who, which range, when, which rank, which track (with names).
+    CREATE VIEW v_snapshot_ranks AS
+        SELECT s.user_id, s.time_range, s.taken_at, substr(s.taken_at, 1, 7) AS month, i.rank,
+               t.uri AS track_uri, t.name AS track, t.album_name AS album,
+               (SELECT group_concat(a.name, ', ') FROM track_artists ta JOIN artists a ON a.uri = ta.artist_uri
+                 WHERE ta.track_uri = t.uri) AS artists
+        FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id JOIN tracks t ON t.uri = i.track_uri;
+    -- The latest chart of each month and range.
+    CREATE VIEW v_monthly_top AS
+        SELECT r.* FROM v_snapshot_ranks r
+        WHERE r.taken_at = (SELECT max(s2.taken_at) FROM snapshots s2 WHERE s2.user_id = r.user_id
+                            AND s2.time_range = r.time_range AND substr(s2.taken_at, 1, 7) = r.month);
+    """,
 ]

@@ -20,6 +20,7 @@ from music_time_machine.models import (
     User,
 )
 from music_time_machine.store.plays import PlayQueries
+from music_time_machine.store.rules import RuleQueries
 from music_time_machine.store.schema import MIGRATIONS
 
 
@@ -50,7 +51,7 @@ def open_store(path: Path) -> Store:
     return store
 
 
-class Store(PlayQueries):
+class Store(PlayQueries, RuleQueries):
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path

@@ -1,0 +1,69 @@
+"""Where managed playlists get their tracks: one source each, then the user's bans and pins applied."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from music_time_machine.models import Month, TimeRange, Track, User, utc_iso
+from music_time_machine.services.evolution import monthly_charts, returning, track_keys
+from music_time_machine.services.gems import todays_gems
+from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
+from music_time_machine.services.sources import ChartSource
+from music_time_machine.store import Store
+
+DESCRIPTIONS = {
+    "gems": "Songs you loved and stopped playing",
+    "rotation": "Your current rotation: the last 4 weeks' top tracks",
+    "discoveries": "New this month: tracks that entered your chart for the first time",
+    "boomerangs": "Tracks that left your chart and came back",
+    "month": "Your charts of {month}",
+}
+
+
+def gems_tracks(store: Store, spotify: ChartSource, user: User, now: datetime) -> list[Track]:
+    return [gem.track for gem in todays_gems(store, spotify, user, now)]
+
+
+def rotation_tracks(store: Store, spotify: ChartSource, user: User, now: datetime) -> list[Track]:
+    take_snapshot(store, spotify, user, now, [TimeRange.SHORT])
+    [today] = todays_snapshots(store, user.id, now, [TimeRange.SHORT])
+    return today.tracks
+
+
+def discovery_tracks(store: Store, spotify: ChartSource, user: User, now: datetime) -> list[Track]:
+    """Today's short-term chart minus anything charted (any range) before this month."""
+    current = rotation_tracks(store, spotify, user, now)
+    seen = store.uris_charted_before(user.id, utc_iso(Month.of(now).start))
+    return [track for track in current if track.uri not in seen]
+
+
+def boomerang_tracks(store: Store, user: User, now: datetime, limit: int = 50) -> list[Track]:
+    """Short-term tracks that left the chart and came back, most returns first (from stored snapshots)."""
+    months = store.snapshot_months(user.id)
+    if not months:
+        return []
+    snapshots = store.snapshots_between(user.id, "", utc_iso(Month.of(now).shift(1).start), [TimeRange.SHORT])
+    charts = monthly_charts(snapshots, months[0], Month.of(now), top=50)
+    by_uri = {track.uri: track for chart in charts for track in chart.tracks or []}
+    return [by_uri[item.key] for item in returning(charts, track_keys, limit)]
+
+
+def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
+    """That month's latest charts, short then medium then long, each track once."""
+    end = utc_iso(month.shift(1).start)
+    snapshots = store.snapshots_between(user.id, utc_iso(month.start), end, list(TimeRange))
+    latest = {snapshot.time_range: snapshot for snapshot in snapshots}
+    unique = {
+        track.uri: track for time_range in TimeRange if time_range in latest for track in latest[time_range].tracks
+    }
+    return list(unique.values())
+
+
+def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limit: int | None) -> list[Track]:
+    """Banned tracks never appear; pinned tracks of this source always do (after the source's own, uncut)."""
+    banned = set(store.rule_uris(user.id, "ban", source))
+    kept = [track for track in tracks if track.uri not in banned][:limit]
+    present = {track.uri for track in kept}
+    pins = [uri for uri in store.rule_uris(user.id, "pin", source) if uri not in present and uri not in banned]
+    names = store.track_names(pins) if pins else {}
+    return kept + [Track(uri, names.get(uri, uri), ()) for uri in pins]
