@@ -22,6 +22,7 @@ def test_the_command_set_is_the_documented_one() -> None:
         "compare",
         "demo",
         "evolution",
+        "export",
         "gems",
         "history",
         "import",

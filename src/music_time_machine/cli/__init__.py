@@ -90,9 +90,9 @@ def main_callback(
 
 
 def _register() -> None:
-    from music_time_machine.cli import account, analytics, charts, demo, listening, playlists
+    from music_time_machine.cli import account, analytics, charts, demo, exports, listening, playlists
 
-    for module in (account, charts, listening, analytics, playlists, demo):
+    for module in (account, charts, listening, analytics, playlists, exports, demo):
         module.register(app)
 
 

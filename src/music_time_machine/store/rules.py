@@ -1,8 +1,9 @@
-"""Ban/pin rules and the managed-playlist listing, mixed into Store."""
+"""Ban/pin rules, the managed-playlist listing and exports, mixed into Store."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from music_time_machine.models import ManagedPlaylist
 
@@ -59,3 +60,17 @@ class RuleQueries:
             (user_id, before),
         )
         return {row[0] for row in rows}
+
+    def export_rows(self, user_id: str, what: str) -> tuple[list[str], Iterator[tuple]]:
+        """Column names and a streaming cursor over `snapshots` (every chart position) or `playlists`."""
+        query = EXPORTS[what]
+        cursor = self.connection.execute(query, (user_id,))
+        return [column[0] for column in cursor.description], iter(cursor)
+
+
+EXPORTS = {
+    "snapshots": """SELECT time_range, taken_at, rank, track_uri, track, artists, album FROM v_snapshot_ranks
+                    WHERE user_id = ? ORDER BY taken_at, time_range, rank""",
+    "playlists": """SELECT kind, playlist_id, name, track_count, created_at, updated_at FROM managed_playlists
+                    WHERE user_id = ? ORDER BY kind""",
+}

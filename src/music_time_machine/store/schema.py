@@ -110,8 +110,8 @@ MIGRATIONS: list[str] = [
     CREATE VIEW v_snapshot_ranks AS
         SELECT s.user_id, s.time_range, s.taken_at, substr(s.taken_at, 1, 7) AS month, i.rank,
                t.uri AS track_uri, t.name AS track, t.album_name AS album,
-               (SELECT group_concat(a.name, ', ') FROM track_artists ta JOIN artists a ON a.uri = ta.artist_uri
-                 WHERE ta.track_uri = t.uri) AS artists
+               (SELECT group_concat(name, ', ') FROM (SELECT a.name FROM track_artists ta
+                    JOIN artists a ON a.uri = ta.artist_uri WHERE ta.track_uri = t.uri ORDER BY ta.position)) AS artists
         FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id JOIN tracks t ON t.uri = i.track_uri;
     -- The latest chart of each month and range.
     CREATE VIEW v_monthly_top AS

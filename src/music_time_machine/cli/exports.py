@@ -1,0 +1,63 @@
+"""tm export: your snapshots or managed playlists as CSV or JSON, streamed to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from music_time_machine import render
+from music_time_machine.cli.state import CommandEnv, DbOption
+from music_time_machine.exporting import atomic_text_file, write_csv, write_json
+
+
+class What(StrEnum):
+    snapshots = "snapshots"
+    playlists = "playlists"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def export(
+    ctx: typer.Context,
+    what: Annotated[What, typer.Argument(help="snapshots (every chart position) or playlists (managed ones).")],
+    file_format: Annotated[
+        Format, typer.Option("--format", help="CSV with a header row, or a JSON array.")
+    ] = Format.csv,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write to this file (atomically) [default: stdout].", dir_okay=False, show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export your data, streaming (memory stays flat however much there is).
+
+    Examples:
+
+        tm export snapshots > snapshots.csv
+
+        tm export snapshots --format json | jq '.[0]'
+
+        tm export playlists --format json --out playlists.json
+    """
+    env = CommandEnv(ctx, db)
+    columns, rows = env.store().export_rows(env.listener().id, what.value)
+    write = write_csv if file_format is Format.csv else write_json
+    if out is None:
+        count = write(sys.stdout, columns, rows)
+    else:
+        with atomic_text_file(out) as handle:
+            count = write(handle, columns, rows)
+        render.message(f"Wrote {count} rows to {out}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(export)

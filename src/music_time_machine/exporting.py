@@ -1,0 +1,45 @@
+"""Write rows as CSV (with a header row) or a JSON array, streaming: one row in memory at a time."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+
+def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple]) -> int:
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(
+            ("\n  " if count == 0 else ",\n  ") + json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False)
+        )
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside `path` and move it into place only when everything was written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
