@@ -242,9 +242,40 @@ def test_gems_from_history_can_fill_the_gems_playlist(logged_in: Tm, tmp_path: P
     assert playlist.uris == [logged_in.fake.top_tracks("long_term")[4]["uri"]]
 
 
-def test_gems_from_history_without_plays_explains_what_to_do(logged_in: Tm) -> None:
+def test_gems_from_history_without_plays_or_snapshots_explains_what_to_do(logged_in: Tm) -> None:
     result = logged_in("gems", "--from-history")
 
     assert result.exit_code == 1
-    assert "No plays stored yet" in result.stderr
+    assert "No snapshots or plays yet" in result.stderr
     assert "tm import" in result.stderr
+
+
+def test_chart_gems_by_hand() -> None:
+    from music_time_machine.models import Month
+    from music_time_machine.services.evolution import MonthChart
+    from music_time_machine.services.gems import chart_gems
+
+    def charts(*months: str) -> list[MonthChart]:
+        return [MonthChart(Month(2025, n + 1), [_track(x) for x in letters]) for n, letters in enumerate(months)]
+
+    gems = chart_gems(charts("abc", "abd", "aed"), charts("bx", "cx", "ay"))
+
+    assert [(g.track.name, g.snapshots, g.best_rank, g.reason) for g in gems] == [
+        ("b", 2, 2, "in your long/medium-term charts in 2 snapshots, best #2, absent from short term since 2025-02"),
+        ("d", 2, 3, "in your long/medium-term charts in 2 snapshots, best #3, never in your short-term chart"),
+        ("e", 1, 2, "in your long/medium-term charts in 1 snapshots, best #2, never in your short-term chart"),
+        ("c", 1, 3, "in your long/medium-term charts in 1 snapshots, best #3, absent from short term since 2025-03"),
+    ]  # a is still in the latest short-term chart
+
+
+def test_gems_from_history_uses_snapshots_when_there_are_no_plays(logged_in: Tm) -> None:
+    for month in ("2025-01", "2025-02", "2025-03"):
+        logged_in.at(month)("snapshot")
+
+    result = logged_in("gems", "--from-history", "--json", "--limit", "5")
+
+    assert result.exit_code == 0, result.output
+    gems = json.loads(result.stdout)
+    assert len(gems) == 5
+    assert set(gems[0]) >= {"uri", "snapshots", "best_rank", "absent_since", "reason"}
+    assert gems[0]["uri"] not in {t["uri"] for t in logged_in.fake.top_tracks("short_term")}

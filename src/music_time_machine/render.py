@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
-from music_time_machine.services.gems import HistoryGem
+from music_time_machine.services.gems import ChartGem, HistoryGem
 from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
 from music_time_machine.services.on_this_day import DayBack
@@ -88,6 +88,14 @@ def history_gems_json(gems: list[HistoryGem]) -> list[dict]:
     return [{**gem.count.summary(), "reason": gem.reason} for gem in gems]
 
 
+def chart_gems_json(gems: list[ChartGem]) -> list[dict]:
+    return [
+        {**gem.track.summary(), "snapshots": gem.snapshots, "best_rank": gem.best_rank,
+         "absent_since": str(gem.absent_since) if gem.absent_since else None, "reason": gem.reason}
+        for gem in gems
+    ]  # fmt: skip
+
+
 def snapshot_json(result: SnapshotResult) -> dict:
     return {
         "user": result.user.id,
@@ -160,18 +168,16 @@ def gems_table(gems: list[Gem]) -> None:
     console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
 
 
-def history_gems_table(gems: list[HistoryGem]) -> None:
+def reasoned_gems_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """Gems with the reason each one is here: (track, artists, why)."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title=Text("Forgotten gems from your plays: loved, rarely skipped, not played for 90 days"),
-        title_justify="left",
-    )
+    table = Table(title=Text(title), title_justify="left")
     for column in ("#", "Track", "Artist", "Why"):
         table.add_column(column)
-    for rank, gem in enumerate(gems, start=1):
-        table.add_row(str(rank), Text(gem.count.name), Text(gem.count.artist), gem.reason)
+    for rank, (track, artists, why) in enumerate(rows, start=1):
+        table.add_row(str(rank), Text(track), Text(artists), why)
     console().print(table)
 
 

@@ -18,7 +18,7 @@ from music_time_machine.cli.state import (
     tracks_of,
 )
 from music_time_machine.models import Month, TimeRange
-from music_time_machine.services.gems import gems_from_plays, todays_gems
+from music_time_machine.services.gems import gems_from_charts, gems_from_plays, todays_gems
 from music_time_machine.services.history import month_history
 from music_time_machine.services.snapshot import take_snapshot
 
@@ -111,9 +111,11 @@ def gems(
     """Songs you loved and stopped playing: in your long-term chart, absent from the last 4 weeks.
 
     Uses today's snapshot, taking one first if there is none (so every run also records history).
-    With --from-history it uses your plays instead (offline): tracks you played fully at least 5
-    times, skipped at most a quarter of the time (songs you used to skip never come back), and have
-    not played for 90 days, most played first, each with its reason.
+    With --from-history it looks back instead (offline), each gem with its reason: from your plays
+    when you have imported or synced some (played fully at least 5 times, skipped at most a quarter
+    of the time so songs you used to skip never come back, not played for 90 days); otherwise from
+    your snapshots (how often and how high a track was in your long/medium-term charts, and since
+    when it is missing from the short-term chart).
     With --create-playlist, keeps ONE private playlist: created the first time, then updated in
     place (nothing is written when it is already right; it is recreated if you deleted it).
 
@@ -129,13 +131,22 @@ def gems(
     """
     env = CommandEnv(ctx, db)
     user = env.listener()
-    if from_history:
+    if from_history and env.store().latest_play_at(user.id):
         played = gems_from_plays(env.store(), user, env.now(), limit)
         tracks = tracks_of([gem.count for gem in played])
         if as_json:
             render.emit_json(render.history_gems_json(played))
         else:
-            render.history_gems_table(played)
+            rows = [(g.count.name, g.count.artist, g.reason) for g in played]
+            render.reasoned_gems_table("Forgotten gems from your plays: loved, rarely skipped, not played lately", rows)
+    elif from_history:
+        charted = gems_from_charts(env.store(), user, limit)
+        tracks = [gem.track for gem in charted]
+        if as_json:
+            render.emit_json(render.chart_gems_json(charted))
+        else:
+            rows = [(g.track.name, ", ".join(g.track.artist_names), g.reason) for g in charted]
+            render.reasoned_gems_table("Forgotten gems from your chart history", rows)
     else:
         found = todays_gems(env.store(), env.lazy_spotify_for(user), user, env.now(), limit)
         tracks = [gem.track for gem in found]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from music_time_machine.errors import TmError
-from music_time_machine.models import Gem, PlayCount, TimeRange, Track, User, utc_iso
+from music_time_machine.models import Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
+from music_time_machine.services.evolution import MonthChart, monthly_charts
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.sources import ChartSource
 from music_time_machine.store import Store
@@ -64,3 +65,60 @@ def gems_from_plays(store: Store, user: User, now: datetime, limit: int | None =
             hint="Run `tm import` with your privacy export, or `tm sync`; or use `tm gems` without --from-history.",
         )
     return history_gems(store.play_counts(user.id, "", "9999", last_before=cutoff), limit=limit)
+
+
+@dataclass(frozen=True)
+class ChartGem:
+    track: Track
+    snapshots: int  # monthly long- and medium-term charts it was in
+    best_rank: int
+    absent_since: Month | None  # first snapshot month it was missing from the short-term chart; None: never in it
+    reason: str
+
+
+def _presence(charts: list[MonthChart]) -> dict[str, list[tuple[Month, int]]]:
+    seen: dict[str, list[tuple[Month, int]]] = {}
+    for chart in charts:
+        for rank, track in enumerate(chart.tracks or [], start=1):
+            seen.setdefault(track.uri, []).append((chart.month, rank))
+    return seen
+
+
+def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit: int | None = None) -> list[ChartGem]:
+    """Pure: prominent in past long/medium charts (how often, how high), gone from the short-term chart now."""
+    taken_short = [chart for chart in short if chart.tracks is not None]
+    if not taken_short:
+        return []
+    current = {track.uri for track in taken_short[-1].tracks or []}
+    in_short = _presence(taken_short)
+    tracks = {t.uri: t for chart in long_and_medium for t in chart.tracks or []}
+    gems = []
+    for uri, seen in _presence(long_and_medium).items():
+        if uri in current:
+            continue
+        last_short = max((month for month, _rank in in_short.get(uri, [])), default=None)
+        since = next((c.month for c in taken_short if last_short and c.month > last_short), None)
+        best = min(rank for _month, rank in seen)
+        where = f"in your long/medium-term charts in {len(seen)} snapshots, best #{best}"
+        away = f"absent from short term since {since}" if since else "never in your short-term chart"
+        gems.append(ChartGem(tracks[uri], len(seen), best, since, f"{where}, {away}"))
+    gems.sort(key=lambda g: (-(g.snapshots + (51 - g.best_rank) / 50), g.track.name))
+    return gems[:limit] if limit is not None else gems
+
+
+def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list[ChartGem]:
+    """From your stored snapshots (when there are no plays): see `chart_gems`."""
+    months = store.snapshot_months(user.id)
+    if not months:
+        raise TmError(
+            "No snapshots or plays yet, so there is no history to find gems in.",
+            hint="Run `tm snapshot` (monthly) or `tm import` your privacy export.",
+        )
+
+    def charts(*ranges: TimeRange) -> list[MonthChart]:
+        snapshots = store.snapshots_between(user.id, "", utc_iso(months[-1].shift(1).start), list(ranges))
+        by_range = [monthly_charts([s for s in snapshots if s.time_range is r], months[0], months[-1], 50)
+                    for r in ranges]  # fmt: skip
+        return [chart for per_range in by_range for chart in per_range]
+
+    return chart_gems(charts(TimeRange.LONG, TimeRange.MEDIUM), charts(TimeRange.SHORT), limit)
