@@ -158,3 +158,32 @@ def test_the_sql_views_answer_the_readme_queries(logged_in: Tm) -> None:
 
     assert rows == [("2025-01", _chart(logged_in, "2025-01", "long_term")[0]),
                     ("2025-02", _chart(logged_in, "2025-02", "long_term")[0])]  # fmt: skip
+
+
+def test_a_lost_database_finds_its_playlist_again_by_the_description_marker(logged_in: Tm) -> None:
+    logged_in("playlist", "rotation")
+    [playlist_id] = logged_in.fake.playlists
+    with logged_in.db() as db:
+        db.execute("DELETE FROM managed_playlists")  # as if the database were lost
+
+    result = logged_in("playlist", "rotation", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert list(logged_in.fake.playlists) == [playlist_id]  # adopted, not duplicated
+    assert json.loads(result.stdout)["written"] is False
+    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(playlist_id,)]
+
+
+@pytest.mark.parametrize("source", ["gems", "rotation", "discoveries", "boomerangs"])
+def test_every_source_is_created_once_and_untouched_when_unchanged(logged_in: Tm, source: str) -> None:
+    for month in ("2025-01", "2025-02", "2025-03"):
+        logged_in.at(month)("snapshot")
+    first = logged_in(*["playlist", source])
+    logged_in.fake.clear_requests()
+
+    again = logged_in(*["playlist", source])
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert len(logged_in.fake.playlists) == 1
+    assert _writes(logged_in) == []

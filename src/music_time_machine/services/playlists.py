@@ -38,6 +38,16 @@ def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> l
         return None
 
 
+def marker(kind: str) -> str:
+    """Written into the description, so the playlist can be found again if the database is lost."""
+    return f"{MARKER} ({kind})"
+
+
+def _recovered(spotify: PlaylistWriter, user: User, kind: str, name: str, now: datetime) -> ManagedPlaylist | None:
+    playlist_id = spotify.find_playlist(marker(kind))
+    return ManagedPlaylist(user.id, kind, playlist_id, name, 0, utc_iso(now)) if playlist_id else None
+
+
 def sync_managed_playlist(
     store: Store,
     spotify: PlaylistWriter,
@@ -52,7 +62,7 @@ def sync_managed_playlist(
     public: bool = False,
 ) -> PlaylistSync:
     desired = [track.uri for track in tracks]
-    stored = store.managed_playlist(user.id, kind)
+    stored = store.managed_playlist(user.id, kind) or _recovered(spotify, user, kind, name, now)
     current = _current_items(spotify, stored)
     before = current or []
     before_set, desired_set = set(before), set(desired)
@@ -82,7 +92,7 @@ def sync_managed_playlist(
         if renamed:
             spotify.rename_playlist(playlist_id, name)
     else:
-        playlist_id = spotify.create_playlist(name, f"{description} · {MARKER} ({kind})", public=public).id
+        playlist_id = spotify.create_playlist(name, f"{description} · {marker(kind)}", public=public).id
         remember(playlist_id)  # before writing items: a failed write must not orphan the new playlist
         renamed = False
     if before != desired:

@@ -87,6 +87,16 @@ class SpotifyClient:
             page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
         return uris
 
+    def find_playlist(self, marker: str) -> str | None:
+        """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
+        page = self._call(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE))
+        while page:
+            for playlist in self._object(page, "items")["items"]:
+                if isinstance(playlist, dict) and marker in (playlist.get("description") or ""):
+                    return playlist.get("id")
+            page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
+        return None
+
     def follows_playlist(self, playlist_id: str) -> bool:
         """Whether the playlist is still in the user's library ("deleting" one only unfollows it)."""
         answer = self._call(lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"))
