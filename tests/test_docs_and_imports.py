@@ -31,6 +31,7 @@ def test_the_command_set_is_the_documented_one() -> None:
         "on-this-day",
         "pin",
         "playlist",
+        "playlists",
         "rank-vs-plays",
         "schedule",
         "snapshot",

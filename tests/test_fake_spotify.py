@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -424,3 +425,145 @@ def test_charts_are_full_for_every_month_a_ten_year_demo_reaches() -> None:
     catalog = Catalog(seed=7)
     for month in ("2014-01", "2016-11", "2020-06", "2026-11", "2030-12"):
         assert all(len(catalog.chart(time_range, month)) == 50 for time_range in ("short_term", "long_term")), month
+
+
+# --- GET /users/{id}/playlists: removed for 2026 apps, still there for legacy (pre-2026-02-11) Client IDs ---
+
+FORBIDDEN = {"error": {"status": 403, "message": "Forbidden"}}
+
+
+@pytest.fixture
+def legacy() -> Iterator[FakeSpotify]:
+    with FakeSpotify(legacy_app=True) as server:
+        yield server
+
+
+def client_token(fake: FakeSpotify) -> str:
+    response = token_request(fake, {"grant_type": "client_credentials"})
+    assert response.status_code == 200, response.text
+    assert "refresh_token" not in response.json()
+    return response.json()["access_token"]
+
+
+def user_playlists(fake: FakeSpotify, session: requests.Session, user_id: str, **params: object) -> requests.Response:
+    return session.get(f"{fake.api_url}users/{user_id}/playlists", params=params, timeout=5)
+
+
+def test_users_playlists_is_forbidden_for_a_2026_app(spotify: FakeSpotify) -> None:
+    assert spotify.legacy_app is False
+    spotify.add_public_playlists("alice", 3)
+    for session in (api(client_token(spotify)), api(login(spotify)["access_token"])):
+        for user_id in ("alice", "nobody-at-all"):
+            response = user_playlists(spotify, session, user_id)
+            assert (response.status_code, response.json()) == (403, FORBIDDEN)
+        profile = session.get(f"{spotify.api_url}users/alice", timeout=5)
+        assert (profile.status_code, profile.json()) == (403, FORBIDDEN)
+
+
+def test_legacy_app_pages_public_playlists_with_client_credentials(legacy: FakeSpotify) -> None:
+    ids = legacy.add_public_playlists("alice", 125, display_name="Alice")
+    assert len(set(ids)) == 125
+    legacy.add_public_playlists("bob", 2)  # someone else's: not listed
+    legacy.login_as("alice")
+    alice = api(login(legacy)["access_token"])
+    create_private_playlist(legacy, alice)  # private: not listed
+
+    session = api(client_token(legacy))
+    pages = [user_playlists(legacy, session, "alice", limit=50).json()]
+    while pages[-1]["next"] is not None and len(pages) < 10:
+        assert pages[-1]["next"].startswith(legacy.api_url + "users/alice/playlists?")
+        pages.append(session.get(pages[-1]["next"], timeout=5).json())
+    assert [len(page["items"]) for page in pages] == [50, 50, 25]
+    assert [(page["offset"], page["limit"], page["total"]) for page in pages] == [
+        (0, 50, 125),
+        (50, 50, 125),
+        (100, 50, 125),
+    ]
+    assert pages[0]["previous"] is None
+    assert pages[2]["previous"] == pages[1]["href"]
+    assert [item["id"] for page in pages for item in page["items"]] == ids
+
+    first = pages[0]["items"][0]
+    assert first["name"] == "Public Playlist 001"
+    assert pages[2]["items"][-1]["name"] == "Public Playlist 125"
+    assert (first["public"], first["collaborative"], first["type"], first["images"]) == (True, False, "playlist", [])
+    assert first["owner"] == {
+        "display_name": "Alice",
+        "external_urls": {"spotify": "https://open.spotify.com/user/alice"},
+        "href": f"{legacy.api_url}users/alice",
+        "id": "alice",
+        "type": "user",
+        "uri": "spotify:user:alice",
+    }
+    assert first["uri"] == f"spotify:playlist:{ids[0]}"
+    assert first["snapshot_id"] == legacy.playlists[ids[0]].snapshot_id
+    assert (
+        first["items"]
+        == first["tracks"]
+        == {
+            "href": f"{legacy.api_url}playlists/{ids[0]}/items",
+            "total": len(legacy.playlists[ids[0]].uris),
+        }
+    )
+    assert all(item["items"]["total"] > 0 for page in pages for item in page["items"])
+
+    by_user = user_playlists(legacy, alice, "alice").json()  # a user token works too; default limit 20
+    assert (by_user["total"], len(by_user["items"])) == (125, 20)
+    profile = session.get(f"{legacy.api_url}users/alice", timeout=5)
+    assert (profile.status_code, profile.json()) == (403, FORBIDDEN)  # Get User's Profile stays removed
+
+
+def test_legacy_app_still_guards_playlist_items_and_user_endpoints(legacy: FakeSpotify) -> None:
+    alice_playlist = legacy.add_public_playlists("alice", 1)[0]
+    items_url = f"{legacy.api_url}playlists/{alice_playlist}/items"
+    listener = api(login(legacy)["access_token"])  # fake-listener: neither owner nor collaborator
+    not_owner = listener.get(items_url, timeout=5)
+    assert (not_owner.status_code, not_owner.json()) == (403, FORBIDDEN)
+
+    app_only = api(client_token(legacy))
+    needs_user = {"error": {"status": 401, "message": "Valid user authentication required"}}
+    for path in ("me", "me/", "me/playlists", "me/top/tracks", "me/player/recently-played"):
+        response = app_only.get(legacy.api_url + path, timeout=5)
+        assert (response.status_code, response.json()) == (401, needs_user), path
+    assert app_only.get(items_url, timeout=5).status_code == 401
+
+
+def test_legacy_users_playlists_rejects_unknown_users_and_bad_paging(legacy: FakeSpotify) -> None:
+    legacy.add_public_playlists("alice", 3)
+    session = api(client_token(legacy))
+    unknown = user_playlists(legacy, session, "nobody-at-all")
+    assert (unknown.status_code, unknown.json()) == (404, {"error": {"status": 404, "message": "Resource not found"}})
+    for limit in (51, 0, "x"):
+        bad = user_playlists(legacy, session, "alice", limit=limit)
+        assert (bad.status_code, bad.json()) == (400, {"error": {"status": 400, "message": "Invalid limit"}}), limit
+    assert user_playlists(legacy, session, "alice", offset=-1).status_code == 400
+    assert user_playlists(legacy, session, "alice", limit=50).status_code == 200
+    beyond = user_playlists(legacy, session, "alice", offset=3).json()
+    assert (beyond["items"], beyond["total"], beyond["next"]) == ([], 3, None)
+
+    legacy.login_as("alice")
+    create_private_playlist(legacy, api(login(legacy)["access_token"]))  # not counted when numbering
+    legacy.add_public_playlists("alice", 1)  # a second call numbers on
+    names = [item["name"] for item in user_playlists(legacy, session, "alice").json()["items"]]
+    assert names == ["Public Playlist 001", "Public Playlist 002", "Public Playlist 003", "Public Playlist 004"]
+    assert legacy.add_public_playlists("fake-listener", 0) == []
+    assert user_playlists(legacy, session, "fake-listener").json()["total"] == 0  # known user, nothing public
+
+
+def test_me_playlists_is_the_same_in_both_modes() -> None:
+    def listing(fake: FakeSpotify) -> str:
+        fake.add_public_playlists("fake-listener", 3)
+        fake.add_public_playlists("bob", 2)
+        response = api(login(fake)["access_token"]).get(f"{fake.api_url}me/playlists", params={"limit": 2}, timeout=5)
+        assert response.status_code == 200
+        return response.text.replace(fake.base_url, "BASE")
+
+    with FakeSpotify() as modern, FakeSpotify(legacy_app=True) as legacy_app:
+        modern_text, legacy_text = listing(modern), listing(legacy_app)
+    assert legacy_text == modern_text
+    page = json.loads(legacy_text)
+    assert (page["total"], [item["name"] for item in page["items"]]) == (
+        3,
+        ["Public Playlist 003", "Public Playlist 002"],
+    )
+    assert page["next"] == "BASE/v1/me/playlists?offset=2&limit=2"

@@ -46,6 +46,7 @@ class Settings:
     home: Path
     db_path: Path
     token_path: Path
+    app_token_path: Path  # the Client Credentials token: never in the same file as a user's login
     api_url: str
     accounts_url: str
     max_retry_wait: int
@@ -172,6 +173,7 @@ def load_settings(
         home=home,
         db_path=Path(db_value).expanduser() if db_value else home / "tm.sqlite3",
         token_path=home / "token.json",
+        app_token_path=home / "app-token.json",
         api_url=_base_url(values, "TM_SPOTIFY_API_URL", DEFAULT_API_URL),
         accounts_url=_base_url(values, "TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),

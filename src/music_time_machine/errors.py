@@ -52,4 +52,4 @@ class StoreError(TmError):
 
 
 class NotFound(SpotifyError):
-    """Spotify answered 404: the thing (a playlist, usually) is gone."""
+    """Spotify answered 404: the thing (a playlist, a user) is not there."""

@@ -63,22 +63,20 @@ class _Server(ThreadingHTTPServer):
         self.rejected: LoginFailed | None = None  # the last callback we ignored (wrong state)
         super().__init__((target.host, target.port), _Handler)
 
-    def settle(self, query: str) -> tuple[int, str, str]:
-        """Judge one callback; the first valid answer wins. Returns the page to show the browser."""
+    def settle(self, query: str) -> tuple[bool, int, str, str]:
+        """Judge one callback; the first valid answer wins. Returns (decided, the page to show the browser)."""
         with self.lock:
-            if self.done.is_set():
-                return 409, "Already handled", "tm has already received a login answer."
+            if self.code is not None or self.failure is not None:
+                return False, 409, "Already handled", "tm has already received a login answer."
             try:
                 self.code = code_from_query(query, self.expected_state)
             except StateMismatch as mismatch:  # a stale tab of an earlier login, or a forgery: keep waiting
                 self.rejected = mismatch
-                return 400, "Login failed", mismatch.message
+                return False, 400, "Login failed", mismatch.message
             except LoginFailed as failure:
                 self.failure = failure
-                self.done.set()
-                return 400, "Login failed", failure.message
-            self.done.set()
-        return 200, "Logged in to tm", "You can close this tab and return to the terminal."
+                return True, 400, "Login failed", failure.message
+        return True, 200, "Logged in to tm", "You can close this tab and return to the terminal."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -89,7 +87,12 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path != self.server.target.path or not ({"code", "error"} & parse_qs(parts.query).keys()):
             self._answer(404, "Not found", "This is tm's login listener; it only answers the Spotify callback.")
             return
-        self._answer(*self.server.settle(parts.query))
+        decided, *page = self.server.settle(parts.query)
+        try:
+            self._answer(*page)
+        finally:  # only after the browser has its page (or has gone): then tm may close the listener
+            if decided:
+                self.server.done.set()
 
     def _answer(self, status: int, title: str, text: str) -> None:
         from html import escape

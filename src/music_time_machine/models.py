@@ -207,7 +207,7 @@ def parse_years(text: str) -> list[int]:
     return sorted(set(years))
 
 
-_TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 _TRACK_URL = re.compile(r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})(?:[/?#].*)?")
 
 
@@ -215,8 +215,37 @@ def parse_track_ref(text: str) -> str:
     """A track URI, a bare track id, or an open.spotify.com track URL -> `spotify:track:<id>`."""
     value = text.strip()
     for candidate in (value.removeprefix("spotify:track:") if value.startswith("spotify:track:") else None,
-                      value if _TRACK_ID.fullmatch(value) else None,
+                      value if _SPOTIFY_ID.fullmatch(value) else None,
                       (match.group(1) if (match := _TRACK_URL.fullmatch(value)) else None)):  # fmt: skip
-        if candidate and _TRACK_ID.fullmatch(candidate):
+        if candidate and _SPOTIFY_ID.fullmatch(candidate):
             return f"spotify:track:{candidate}"
     raise UsageError(f"Not a track: {text!r}. Use a spotify:track: URI, a track id or an open.spotify.com link.")
+
+
+_USER_ID = re.compile(r"[A-Za-z0-9._\-]{1,64}")
+_USER_URL = re.compile(r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?user/([^/?#]+)(?:[/?#].*)?")
+_PLAYLIST_URL = re.compile(r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?playlist/([0-9A-Za-z]{22})(?:[/?#].*)?")
+
+
+def parse_user_ref(text: str) -> str:
+    """A user id, a `spotify:user:` URI or an open.spotify.com/user/ link -> the user id."""
+    value = text.strip()
+    match = _USER_URL.fullmatch(value)
+    user_id = match.group(1) if match else value.removeprefix("spotify:user:")
+    if not _USER_ID.fullmatch(user_id):
+        raise UsageError(
+            f"{text!r} is not a Spotify user id.",
+            hint="Use the id from the profile link (Share → Copy link to profile: open.spotify.com/user/<id>), "
+            "not the display name.",
+        )
+    return user_id
+
+
+def parse_playlist_ref(text: str) -> str:
+    """A playlist id, a `spotify:playlist:` URI or an open.spotify.com/playlist/ link -> the playlist id."""
+    value = text.strip()
+    match = _PLAYLIST_URL.fullmatch(value)
+    playlist_id = match.group(1) if match else value.removeprefix("spotify:playlist:")
+    if not _SPOTIFY_ID.fullmatch(playlist_id):
+        raise UsageError(f"Not a playlist: {text!r}. Use a playlist id, a spotify:playlist: URI or a link to it.")
+    return playlist_id

@@ -328,3 +328,26 @@ def rank_vs_plays_table(result: RankVsPlays) -> None:
     if result.played_not_charted:
         names = ", ".join(f"{c.name} ({c.plays} plays)" for c in result.played_not_charted)
         console().print(Text(f"Played a lot but not in the chart: {names}"))
+
+
+def page_progress(description: str) -> Callable[[int, int], None]:
+    """A "read N of M" line on stderr for long paged reads (only on a terminal)."""
+    stderr = console(stderr=True)
+
+    def show(done: int, total: int) -> None:
+        if stderr.is_terminal and total > done:
+            stderr.print(f"{description}: {done} of {total}…", end="\r", markup=False, highlight=False)
+
+    return show
+
+
+def rows_table(title: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))
+    console().print(table)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import spotipy
 
 from music_time_machine.config import Settings
-from music_time_machine.errors import AuthExpired, NetworkError, NotFound, RateLimited, SpotifyError
+from music_time_machine.errors import AuthExpired, NetworkError, NotFound, RateLimited, SpotifyError, TmError
 from music_time_machine.models import PlaylistRef, TimeRange, Track, User
-from music_time_machine.spotify.oauth import StoredToken
+from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
     parse_played_at,
     playlist_entry_uri,
@@ -44,11 +45,22 @@ def _message(error: spotipy.SpotifyException) -> str:
 
 class SpotifyClient:
     def __init__(
-        self, settings: Settings, token_file: TokenFile, *, wait: Waiter, clock: Callable[[], datetime]
+        self,
+        settings: Settings,
+        token_file: TokenFile,
+        *,
+        wait: Waiter,
+        clock: Callable[[], datetime],
+        app_only: bool = False,
     ) -> None:
+        """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login)."""
         # Our own plain session: no urllib3 retries, so spotipy never sleeps silently on a 429.
         session = requests.Session()
-        self._tokens = StoredToken(settings, token_file, session)
+        self._tokens: StoredToken | AppToken = (
+            AppToken(settings, TokenFile(settings.app_token_path), session)
+            if app_only
+            else StoredToken(settings, token_file, session)
+        )
         self._sp = spotipy.Spotify(
             auth_manager=self._tokens, requests_session=session, requests_timeout=REQUEST_TIMEOUT_SECONDS
         )
@@ -79,22 +91,57 @@ class SpotifyClient:
                 plays.append((track, played_at))
         return plays
 
-    def playlist_uris(self, playlist_id: str) -> list[str]:
-        page = self._call(lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)))
-        uris: list[str] = []
+    def _items(
+        self,
+        first: Callable[[], Any],
+        errors: dict[int, TmError] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Any]:
+        """Every item of a paged answer, following `next` until Spotify says there is no more."""
+        page = self._call(first, errors=errors)
+        seen = 0
         while page:
-            uris.extend(uri for uri in map(playlist_entry_uri, self._object(page, "items")["items"]) if uri)
-            page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
-        return uris
+            items = self._object(page, "items")["items"]
+            seen += len(items)
+            if on_page:
+                on_page(seen, page.get("total") or seen)
+            yield from items
+            page = self._call(lambda current=page: self._sp.next(current), errors=errors) if page.get("next") else None
+
+    def playlist_entries(self, playlist_id: str) -> Iterator[dict]:
+        """The entries of one of the user's playlists (`/playlists/{id}/items`; 2026 puts tracks under `item`)."""
+        not_yours = SpotifyError("Spotify only shows the items of playlists you own or collaborate on (403).")
+        return self._items(
+            lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)),
+            errors={403: not_yours, 404: NotFound(f"No playlist {playlist_id} (or it is not visible to you).")},
+        )
+
+    def playlist_uris(self, playlist_id: str) -> list[str]:
+        return [uri for uri in map(playlist_entry_uri, self.playlist_entries(playlist_id)) if uri]
+
+    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+        """The playlists in the user's library (owned or followed), every page."""
+        return self._items(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE), on_page=on_page)
+
+    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+        """Another user's public playlists; removed by Spotify for development-mode apps made since Feb 2026."""
+        removed = SpotifyError(
+            "Spotify no longer lets apps created since February 2026 list another user's playlists "
+            "(GET /users/{id}/playlists answers 403). That is Spotify's rule, not a tm bug.",
+            hint="Run `tm playlists` without a user to list your own.",
+        )
+        unknown = NotFound(
+            f"Spotify has no user with the id {user_id!r}.",
+            hint="Use the user id from their profile link (open.spotify.com/user/<id>), not the name.",
+        )
+        return self._items(lambda: self._sp._get(f"users/{quote(user_id, safe='')}/playlists", limit=PAGE_SIZE),
+                           errors={403: removed, 404: unknown}, on_page=on_page)  # fmt: skip
 
     def find_playlist(self, marker: str) -> str | None:
         """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
-        page = self._call(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE))
-        while page:
-            for playlist in self._object(page, "items")["items"]:
-                if isinstance(playlist, dict) and marker in (playlist.get("description") or ""):
-                    return playlist.get("id")
-            page = self._call(lambda current=page: self._sp.next(current)) if page.get("next") else None
+        for playlist in self.my_playlists():
+            if isinstance(playlist, dict) and marker in (playlist.get("description") or ""):
+                return playlist.get("id")
         return None
 
     def follows_playlist(self, playlist_id: str) -> bool:
@@ -146,7 +193,10 @@ class SpotifyClient:
 
     # the policy --------------------------------------------------------------------------------------
 
-    def _call(self, request: Callable[[], Any], *, idempotent: bool = True) -> Any:
+    def _call(
+        self, request: Callable[[], Any], *, idempotent: bool = True, errors: dict[int, TmError] | None = None
+    ) -> Any:
+        """Run a request under the retry policy; `errors` replaces the generic message for some statuses."""
         refreshed = False
         for attempt in range(MAX_ATTEMPTS):
             last = attempt == MAX_ATTEMPTS - 1
@@ -157,6 +207,8 @@ class SpotifyClient:
                     self._tokens.refresh()
                     refreshed = True
                     continue
+                if errors and error.http_status in errors:
+                    raise errors[error.http_status] from error
                 self._handle_http_error(error, last=last, idempotent=idempotent, attempt=attempt)
             except (requests.ConnectionError, requests.Timeout) as error:
                 if last or not idempotent:

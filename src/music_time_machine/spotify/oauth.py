@@ -6,10 +6,10 @@ import secrets
 
 import requests
 from spotipy.cache_handler import CacheHandler
-from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError, SpotifyPKCE
+from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthError, SpotifyPKCE
 
 from music_time_machine.config import Settings
-from music_time_machine.errors import AuthExpired, LoginFailed, NetworkError, NotLoggedIn, SpotifyError
+from music_time_machine.errors import AuthExpired, ConfigError, LoginFailed, NetworkError, NotLoggedIn, SpotifyError
 from music_time_machine.tokens import TokenFile
 
 SCOPES = "user-top-read user-read-recently-played playlist-read-private playlist-modify-private playlist-modify-public"
@@ -130,6 +130,45 @@ class StoredToken:
                 raise AuthExpired(
                     "Your Spotify login expired: refresh tokens last 6 months after you consent.",
                     hint="Run `tm login`.",
+                ) from error
+            raise _token_service_error(error) from error
+        except requests.RequestException as error:
+            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+
+
+class AppToken:
+    """Client Credentials: an app-only token (no user, no login) for public data, cached in its own file."""
+
+    def __init__(self, settings: Settings, token_file: TokenFile, session: requests.Session) -> None:
+        if not settings.client_secret:
+            raise ConfigError(
+                "Listing another user's playlists needs SPOTIPY_CLIENT_SECRET (the Client Credentials flow).",
+                hint="Add the secret from your app's dashboard to .env, or run `tm playlists` for your own.",
+            )
+        self._token_file = token_file
+        self._manager = SpotifyClientCredentials(
+            client_id=settings.require_client_id(), client_secret=settings.client_secret,
+            cache_handler=_TokenFileCache(token_file), requests_session=session,
+            requests_timeout=TOKEN_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        self._manager.OAUTH_TOKEN_URL = settings.accounts_url + "api/token"
+
+    def get_access_token(self, as_dict: bool = False) -> str:
+        return self._fetch(check_cache=True)
+
+    def refresh(self) -> dict:
+        self._token_file.delete()
+        self._fetch(check_cache=False)
+        return self._token_file.token_info() or {}
+
+    def _fetch(self, *, check_cache: bool) -> str:
+        try:
+            return self._manager.get_access_token(as_dict=False, check_cache=check_cache)
+        except SpotifyOauthError as error:
+            if error.error == "invalid_client":
+                raise ConfigError(
+                    "Spotify rejected the client id or secret.",
+                    hint="Check SPOTIPY_CLIENT_ID and SPOTIPY_CLIENT_SECRET.",
                 ) from error
             raise _token_service_error(error) from error
         except requests.RequestException as error:

@@ -261,6 +261,7 @@ class FakeState:
     redirect_uris: list[str]
     month: str
     rng: random.Random
+    legacy_app: bool = False  # a Client ID created before 2026-02-11: GET /users/{id}/playlists still works
     current_user: str = ""
     deny_next_authorize: bool = False
     users: dict[str, FakeUser] = field(default_factory=dict)

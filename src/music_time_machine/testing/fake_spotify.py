@@ -7,6 +7,9 @@ virtual ``month``. Tests steer it with ``fail_next``, ``expire_access_tokens``, 
 ``deny_next_authorize`` and friends, and inspect ``requests`` and ``playlists``. ``record_play`` and ``listen``
 fill the last-50-plays history that ``/me/player/recently-played`` serves.
 
+``FakeSpotify(legacy_app=True)`` plays a Client ID created before 2026-02-11, which still gets
+``GET /users/{id}/playlists`` (client-credentials tokens are enough); ``add_public_playlists`` fills it.
+
     with FakeSpotify() as fake:
         sp = spotipy.Spotify(auth=token)
         sp.prefix = fake.api_url
@@ -41,11 +44,12 @@ from music_time_machine.testing.fake_core import (
     parse_body,
 )
 from music_time_machine.testing.fake_player import PLAYER_ROUTES, add_play, iso_ms, known_user, listen, to_ms
+from music_time_machine.testing.fake_users import USERS_ROUTES, add_public_playlists
 from music_time_machine.testing.fake_webapi import WEBAPI_ROUTES
 
 __all__ = ["FakePlaylist", "FakeSpotify", "RecordedRequest"]
 
-ROUTES = [*ACCOUNTS_ROUTES, *PLAYER_ROUTES, *WEBAPI_ROUTES]
+ROUTES = [*ACCOUNTS_ROUTES, *PLAYER_ROUTES, *USERS_ROUTES, *WEBAPI_ROUTES]
 DEFAULT_USER_ID = "fake-listener"
 DEFAULT_DISPLAY_NAME = "Fake Listener"
 POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving thread
@@ -104,7 +108,9 @@ class FakeSpotify:
         client_secret: str | None = "tm-test-secret",
         redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8888/callback",),
         month: str = "2025-01",
+        legacy_app: bool = False,
     ) -> None:
+        """``legacy_app``: a Client ID created before 2026-02-11, which may still list users' public playlists."""
         month_index(month)
         self.catalog = Catalog(seed)
         self._state = FakeState(
@@ -114,6 +120,7 @@ class FakeSpotify:
             redirect_uris=list(redirect_uris),
             month=month,
             rng=random.Random(seed),
+            legacy_app=legacy_app,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -182,10 +189,25 @@ class FakeSpotify:
     def playlists(self) -> dict[str, FakePlaylist]:
         return self._state.playlists
 
+    @property
+    def legacy_app(self) -> bool:
+        return self._state.legacy_app
+
     def add_user(self, user_id: str, display_name: str | None = None, *, allow_listed: bool = True) -> None:
         account_id = hashlib.sha256(f"account:{user_id}".encode()).hexdigest()[:32]
         with self._state.lock:
             self._state.users[user_id] = FakeUser(user_id, display_name, account_id, allow_listed)
+
+    def add_public_playlists(self, user_id: str, count: int, display_name: str | None = None) -> list[str]:
+        """Create ``count`` public playlists owned by ``user_id``; their ids in creation order.
+
+        An unknown user is added first (allow-listed, with ``display_name``); a known one is left as it is.
+        Names run "Public Playlist 001", "Public Playlist 002", …; each holds 1-4 catalogue tracks.
+        """
+        with self._state.lock:
+            if user_id not in self._state.users:
+                self.add_user(user_id, display_name)
+            return add_public_playlists(self._state, user_id, count)
 
     def login_as(self, user_id: str) -> None:
         """Make /authorize approve for ``user_id`` from now on."""

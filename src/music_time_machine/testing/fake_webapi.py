@@ -1,7 +1,8 @@
 """The fake Web API under ``/v1``: the development-mode endpoint set of late 2026.
 
 Removed endpoints (``/playlists/{id}/tracks``, ``/users/{id}/playlists``, ``/users/{id}``, batch gets, the old
-follow and save endpoints) answer 403 ``Forbidden`` like Spotify does for a new dev-mode app.
+follow and save endpoints) answer 403 ``Forbidden`` like Spotify does for a new dev-mode app. The one exception,
+``GET /users/{id}/playlists`` for a pre-2026 (``legacy_app``) Client ID, lives in ``fake_users``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ DETAIL_TYPES: dict[str, type] = {"name": str, "description": str, "public": bool
 # --- authentication --------------------------------------------------------------------------------------
 
 
-def _access_token(state: FakeState, req: Request) -> AccessToken:
+def access_token(state: FakeState, req: Request) -> AccessToken:
+    """The valid bearer token (user or client credentials); 401 without one, 403 for a user not allow-listed."""
     header = req.header("Authorization") or ""
     if not header.startswith("Bearer "):
         raise ApiError(401, "No token provided")
@@ -65,7 +67,7 @@ class Caller:
 
 def request_caller(state: FakeState, req: Request) -> Caller:
     """The user behind the bearer token; client-credentials tokens have none."""
-    token = _access_token(state, req)
+    token = access_token(state, req)
     if token.user_id is None:
         raise ApiError(401, "Valid user authentication required")
     return Caller(state.users[token.user_id], frozenset(token.scope.split()))
@@ -108,7 +110,7 @@ def get_top_tracks(state: FakeState, req: Request, _match: re.Match[str]) -> Res
 
 
 def get_track(state: FakeState, req: Request, match: re.Match[str]) -> Response:
-    _access_token(state, req)
+    access_token(state, req)
     if not BASE62_ID.fullmatch(match["id"]):
         raise ApiError(400, "Invalid base62 id")
     track = state.catalog.track(f"spotify:track:{match['id']}")
@@ -118,7 +120,7 @@ def get_track(state: FakeState, req: Request, match: re.Match[str]) -> Response:
 
 
 def removed_endpoint(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
-    _access_token(state, req)
+    access_token(state, req)
     raise ApiError(403, "Forbidden")
 
 
@@ -141,6 +143,13 @@ def _playlist_summary(state: FakeState, playlist: FakePlaylist, api: str) -> Jso
         "snapshot_id": playlist.snapshot_id,
         **spotify_ref("playlist", playlist.id, api),
     }
+
+
+def simplified_playlist(state: FakeState, playlist: FakePlaylist, api: str) -> JsonObject:
+    """A SimplifiedPlaylistObject as list endpoints send it: ``items{href,total}`` plus the deprecated ``tracks``."""
+    summary = _playlist_summary(state, playlist, api)
+    summary["tracks"] = dict(summary["items"])  # deprecated duplicate, still sent
+    return summary
 
 
 def _full_playlist(state: FakeState, playlist: FakePlaylist, api: str, *, readable: bool) -> JsonObject:
@@ -230,14 +239,11 @@ def create_playlist(state: FakeState, req: Request, _match: re.Match[str]) -> Re
 def list_my_playlists(state: FakeState, req: Request, _match: re.Match[str]) -> Response:
     user = request_caller(state, req).user
     followed = [playlist for playlist in reversed(state.playlists.values()) if user.id in playlist.followers]
-    summaries = [_playlist_summary(state, playlist, api_base(req)) for playlist in followed]
-    for summary in summaries:
-        summary["tracks"] = dict(summary["items"])  # deprecated duplicate, still sent
-    return page_response(req, summaries)
+    return page_response(req, [simplified_playlist(state, playlist, api_base(req)) for playlist in followed])
 
 
 def get_playlist(state: FakeState, req: Request, match: re.Match[str]) -> Response:
-    token = _access_token(state, req)
+    token = access_token(state, req)
     playlist = _find_playlist(state, match)
     readable = token.user_id is not None and _can_edit(playlist, token.user_id)
     return json_response(200, _full_playlist(state, playlist, api_base(req), readable=readable))

@@ -1,0 +1,125 @@
+"""`tm playlists [USER]` and `tm playlist show`: your playlists, a user's public ones (2026 rules), backups."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from collections.abc import Iterator
+
+import pytest
+
+from music_time_machine.models import parse_user_ref
+from music_time_machine.testing.fake_spotify import FakeSpotify
+
+from conftest import CLIENT_ID, CLIENT_SECRET, Tm, error_lines
+
+
+@pytest.fixture
+def legacy(tm: Tm, redirect_uri: str) -> Iterator[Tm]:
+    """The same tm, pointed at an older app that still has GET /users/{id}/playlists."""
+    with FakeSpotify(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(redirect_uri,),
+                     legacy_app=True) as old:  # fmt: skip
+        env = {**tm.env, "TM_SPOTIFY_API_URL": old.api_url, "TM_SPOTIFY_ACCOUNTS_URL": old.accounts_url}
+        yield Tm(env=env, home=tm.home, fake=old)
+
+
+def test_a_users_public_playlists_follow_every_page_with_client_credentials(legacy: Tm) -> None:
+    ids = legacy.fake.add_public_playlists("someone", 125, "Some One")
+
+    result = legacy("playlists", "someone", "--json")
+
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == ids
+    assert set(rows[0]) == {"id", "name", "owner", "tracks", "public", "managed"}
+    assert (rows[0]["owner"], rows[0]["public"]) == ("someone", True)
+    assert legacy.fake.count("GET", "/v1/users/someone/playlists") == 3
+    app_token = legacy.home / "app-token.json"
+    assert app_token.exists()
+    assert stat.S_IMODE(app_token.stat().st_mode) == 0o600
+    assert not (legacy.home / "token.json").exists()  # never the user's login file
+
+
+def test_limit_and_csv_for_a_users_playlists(legacy: Tm) -> None:
+    legacy.fake.add_public_playlists("someone", 60)
+
+    result = legacy("playlists", "https://open.spotify.com/user/someone?si=abc", "--limit", "7", "--csv")
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 7
+    assert list(rows[0]) == ["id", "name", "owner", "tracks", "public", "managed"]
+
+
+def test_an_unknown_user_gets_its_own_message(legacy: Tm) -> None:
+    result = legacy("playlists", "nobody-here")
+
+    assert result.exit_code == 1
+    assert error_lines(result)[0] == "Error: Spotify has no user with the id 'nobody-here'."
+
+
+def test_a_2026_app_is_told_spotify_removed_the_endpoint(tm: Tm) -> None:
+    tm.fake.add_public_playlists("someone", 3)
+
+    result = tm("playlists", "spotify:user:someone")
+
+    assert result.exit_code == 1
+    lines = error_lines(result)
+    assert lines[0].startswith("Error: Spotify no longer lets apps created since February 2026 list another user")
+    assert "not a tm bug" in lines[0]
+    assert lines[1] == "Hint: Run `tm playlists` without a user to list your own."
+
+
+def test_a_users_playlists_need_the_client_secret(tm: Tm) -> None:
+    result = tm("playlists", "someone", extra_env={"SPOTIPY_CLIENT_SECRET": ""})
+
+    assert result.exit_code == 2
+    assert "needs SPOTIPY_CLIENT_SECRET" in error_lines(result)[0]
+
+
+def test_your_own_playlists_mark_the_ones_tm_manages(logged_in: Tm) -> None:
+    logged_in("gems", "--create-playlist")
+    logged_in("playlist", "rotation")
+    logged_in.fake.add_public_playlists("fake-listener", 2)
+
+    rows = json.loads(logged_in("playlists", "--json").stdout)
+
+    assert sorted((row["name"], row["managed"]) for row in rows) == [
+        ("Forgotten Gems", True), ("Public Playlist 001", False), ("Public Playlist 002", False), ("Rotation", True),
+    ]  # fmt: skip
+
+
+def test_playlist_show_backs_up_the_items(logged_in: Tm) -> None:
+    logged_in("playlist", "rotation")
+    [playlist] = logged_in.fake.playlists.values()
+
+    as_json = json.loads(logged_in("playlist", "show", f"spotify:playlist:{playlist.id}", "--json").stdout)
+    as_csv = list(csv.DictReader(io.StringIO(logged_in("playlist", "show", playlist.id, "--csv").stdout)))
+
+    assert [row["uri"] for row in as_json] == playlist.uris
+    assert as_json[0]["name"] == logged_in.fake.top_tracks("short_term")[0]["name"]
+    assert [row["uri"] for row in as_csv] == playlist.uris
+
+
+def test_playlist_show_of_someone_elses_playlist_explains_the_403(logged_in: Tm) -> None:
+    [other] = logged_in.fake.add_public_playlists("someone-else", 1)
+
+    result = logged_in("playlist", "show", f"https://open.spotify.com/playlist/{other}")
+
+    assert result.exit_code == 1
+    assert "only shows the items of playlists you own" in error_lines(result)[0]
+
+
+@pytest.mark.parametrize(("text", "user_id"), [("someone", "someone"), ("spotify:user:some.one", "some.one"),
+                                               ("https://open.spotify.com/user/abc_123?si=x", "abc_123")])  # fmt: skip
+def test_user_references(text: str, user_id: str) -> None:
+    assert parse_user_ref(text) == user_id
+
+
+def test_a_display_name_is_not_a_user_id(tm: Tm) -> None:
+    result = tm("playlists", "Some One")
+
+    assert result.exit_code == 2
+    assert "not a Spotify user id" in error_lines(result)[0]
+    assert "not the display name" in error_lines(result)[1]
