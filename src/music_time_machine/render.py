@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.models import Gem, Snapshot, TimeRange, Track
+from music_time_machine.services.doctor import Check
 from music_time_machine.services.gems import ChartGem, HistoryGem
 from music_time_machine.services.history import MonthHistory, PlayStats
 from music_time_machine.services.importer import ImportSummary
@@ -350,4 +351,17 @@ def rows_table(title: str, columns: list[str], rows: Iterable[tuple]) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*(Text("" if value is None else str(value)) for value in row))
+    console().print(table)
+
+
+def doctor_table(checks: list[Check]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    marks = {"pass": Text("ok", style="green"), "warn": Text("warn", style="yellow"), "fail": Text("FAIL", style="red")}
+    table = Table(title=Text("tm doctor"), title_justify="left")
+    for column in ("", "Check", "Detail", "What to do"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(marks[check.status], check.name, Text(check.detail), Text(check.fix or ""))
     console().print(table)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from music_time_machine.models import User
+
+# Spotify refresh tokens last 6 months from the user's consent; refreshing does not extend them (June 2026).
+REFRESH_TOKEN_LIFETIME = timedelta(days=182)
 
 
 @dataclass

@@ -90,9 +90,19 @@ def main_callback(
 
 
 def _register() -> None:
-    from music_time_machine.cli import account, analytics, browse, charts, demo, exports, listening, playlists
+    from music_time_machine.cli import (
+        account,
+        analytics,
+        browse,
+        charts,
+        demo,
+        doctor,
+        exports,
+        listening,
+        playlists,
+    )
 
-    for module in (account, charts, listening, analytics, playlists, browse, exports, demo):
+    for module in (account, charts, listening, analytics, playlists, browse, exports, doctor, demo):
         module.register(app)
 
 

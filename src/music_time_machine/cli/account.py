@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import webbrowser
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -13,8 +13,7 @@ from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, JsonOption
 from music_time_machine.errors import NotLoggedIn
 from music_time_machine.models import utc_iso
-
-REFRESH_TOKEN_LIFETIME = timedelta(days=182)  # Spotify: 6 months from consent; refreshing does not extend it
+from music_time_machine.tokens import REFRESH_TOKEN_LIFETIME
 
 
 def login_expires_at(consented_at: str | None) -> str | None:

@@ -190,6 +190,11 @@ class Store(PlayQueries, RuleQueries):
             for snapshot_id, time_range, taken_at in rows
         ]
 
+    def latest_snapshot_at(self, user_id: str) -> str | None:
+        return self.connection.execute("SELECT max(taken_at) FROM snapshots WHERE user_id = ?", (user_id,)).fetchone()[
+            0
+        ]
+
     def latest_snapshot(self, user_id: str, time_range: TimeRange) -> Snapshot | None:
         row = self.connection.execute(
             """SELECT id, taken_at FROM snapshots WHERE user_id = ? AND time_range = ?
