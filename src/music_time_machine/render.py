@@ -184,7 +184,12 @@ def reasoned_gems_table(title: str, rows: list[tuple[str, str, str]]) -> None:
 
 def snapshot_summary(result: SnapshotResult) -> None:
     counts = ", ".join(f"{time_range.short_name} {count}" for time_range, count in result.counts.items())
-    if result.created:
+    if result.raced:
+        message(
+            f"Another tm run stored today's snapshot while this one was fetching ({result.taken_at}); "
+            "kept that one, nothing changed."
+        )
+    elif result.created:
         message(f"Snapshot for {result.user.label} taken at {result.taken_at}: {counts} tracks.")
     else:
         message(

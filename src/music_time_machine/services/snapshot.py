@@ -16,6 +16,7 @@ class SnapshotResult:
     taken_at: str
     counts: dict[TimeRange, int]
     created: bool
+    raced: bool = False  # another tm stored today's snapshot while this one was fetching
 
 
 def todays_snapshots(store: Store, user_id: str, now: datetime, ranges: list[TimeRange]) -> list[Snapshot]:
@@ -37,14 +38,16 @@ def take_snapshot(
     already = set() if force else store.ranges_taken_on(user.id, taken_at[:10])
     missing = [time_range for time_range in ranges if time_range not in already]
     charts = {time_range: source.top_tracks(time_range) for time_range in missing}
+    stored: list[TimeRange] = []
     if charts:
         store.upsert_user(user, taken_at)
-        store.save_snapshots(user.id, taken_at, charts)
+        stored = store.save_snapshots(user.id, taken_at, charts, replace=force)
     todays = todays_snapshots(store, user.id, now, ranges)
     counts = {snapshot.time_range: len(snapshot.tracks) for snapshot in todays}
     return SnapshotResult(
         user=user,
         taken_at=max((snapshot.taken_at for snapshot in todays), default=taken_at),
         counts={time_range: counts.get(time_range, 0) for time_range in ranges},
-        created=bool(charts),
+        created=bool(stored),
+        raced=bool(charts) and not stored,
     )

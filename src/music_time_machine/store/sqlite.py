@@ -121,10 +121,18 @@ class Store(PlayQueries, RuleQueries):
         )
         return {TimeRange(row[0]) for row in rows}
 
-    def save_snapshots(self, user_id: str, taken_at: str, charts: dict[TimeRange, list[Track]]) -> None:
-        """Store one snapshot per range in one transaction, replacing any of the same UTC day."""
+    def save_snapshots(
+        self, user_id: str, taken_at: str, charts: dict[TimeRange, list[Track]], *, replace: bool = False
+    ) -> list[TimeRange]:
+        """Store one snapshot per range in one transaction; returns the ranges stored.
+
+        A range already taken that UTC day (say, by another tm running at the same time: the transaction
+        serialises them) is kept unless `replace`."""
         taken_on = taken_at[:10]
         with self.transaction() as db:
+            if not replace:
+                taken = self.ranges_taken_on(user_id, taken_on)
+                charts = {time_range: tracks for time_range, tracks in charts.items() if time_range not in taken}
             self._save_tracks(db, [track for tracks in charts.values() for track in tracks], taken_at)
             for time_range, tracks in charts.items():
                 db.execute(
@@ -139,6 +147,7 @@ class Store(PlayQueries, RuleQueries):
                     "INSERT INTO snapshot_items (snapshot_id, rank, track_uri) VALUES (?, ?, ?)",
                     [(snapshot_id, rank, track.uri) for rank, track in enumerate(tracks, start=1)],
                 )
+        return list(charts)
 
     @staticmethod
     def _save_tracks(db: sqlite3.Connection, tracks: list[Track], updated_at: str) -> None:

@@ -1,0 +1,134 @@
+"""Crash safety, concurrency, old databases, secrets and hostile input: never a traceback, never a lost row."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from music_time_machine.errors import UsageError
+from music_time_machine.models import (
+    Artist,
+    TimeRange,
+    Track,
+    User,
+    parse_day,
+    parse_playlist_ref,
+    parse_track_ref,
+    parse_user_ref,
+    parse_years,
+)
+from music_time_machine.services.snapshot import take_snapshot
+from music_time_machine.store import open_store
+from music_time_machine.store.schema import MIGRATIONS
+from music_time_machine.testing.export_generator import write_export
+
+from conftest import CLIENT_SECRET, Tm
+
+TM = str(Path(sys.executable).with_name("tm"))
+NOW = datetime(2025, 3, 15, 12, tzinfo=UTC)
+
+
+def _tracks(prefix: str) -> list[Track]:
+    return [Track(f"spotify:track:{prefix}{n}", f"{prefix} {n}", (Artist("spotify:artist:x", "X"),)) for n in range(3)]
+
+
+class _RacingSource:
+    """Fetches its charts while another tm (a second connection to the same file) stores today's first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
+        other = open_store(self.path)
+        take_snapshot(other, _Static(), User("me"), NOW, [time_range])
+        other.close()
+        return _tracks("late")
+
+
+class _Static:
+    def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
+        return _tracks("first")
+
+
+def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "tm.sqlite3")
+
+    result = take_snapshot(store, _RacingSource(tmp_path / "tm.sqlite3"), User("me"), NOW, [TimeRange.SHORT])
+
+    assert (result.created, result.raced) == (False, True)
+    rows = store.connection.execute("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i "
+                                    "ON i.snapshot_id = s.id ORDER BY i.rank").fetchall()  # fmt: skip
+    assert [row[0] for row in rows] == [t.uri for t in _tracks("first")]
+
+
+def test_a_database_made_by_the_first_schema_migrates_forward_with_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        db.execute("INSERT INTO users VALUES ('me', 'Me', NULL, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')")
+        db.execute("INSERT INTO tracks (uri, name, updated_at) VALUES ('spotify:track:a', 'A', '2024-01-01T00:00:00Z')")
+        db.execute("INSERT INTO snapshots VALUES (1, 'me', 'long_term', '2024-01-15T12:00:00Z', '2024-01-15')")
+        db.execute("INSERT INTO snapshot_items VALUES (1, 1, 'spotify:track:a')")
+
+    store = open_store(path)
+
+    assert store.schema_version() == len(MIGRATIONS)
+    assert store.connection.execute("SELECT count(*) FROM snapshot_items").fetchone() == (1,)
+    assert store.connection.execute("SELECT track FROM v_monthly_top").fetchone() == ("A",)
+
+
+def test_debug_output_never_contains_tokens_or_the_secret(logged_in: Tm) -> None:
+    logged_in.fake.set_allow_listed("fake-listener", False)
+    token = logged_in.tokens.token_info()
+    assert token is not None
+
+    result = logged_in("--debug", "top")
+
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    for secret in (token["access_token"], token["refresh_token"], CLIENT_SECRET):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_kill_9_during_import_never_leaves_half_a_file_and_the_next_run_completes(tmp_path: Path) -> None:
+    truth = write_export(tmp_path / "export", plays=20_000, seed=11, rows_per_file=1_500)
+    env = {**os.environ, "TM_HOME": str(tmp_path / "home"), "SPOTIPY_CLIENT_ID": ""}
+    command = [TM, "import", str(tmp_path / "export"), "--user", "me", "--json"]
+    chaos = random.Random(4)
+    for _attempt in range(4):  # bounded: four kills at random points, then a clean run
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(chaos.uniform(0.3, 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        with sqlite3.connect(tmp_path / "home" / "tm.sqlite3") as db:
+            partial = db.execute("SELECT count(*) FROM play_sources s WHERE s.plays_stored != "
+                                 "(SELECT count(*) FROM plays WHERE source_id = s.id)").fetchone()  # fmt: skip
+        assert partial == (0,)
+
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
+
+    assert json.loads(final.stdout)["files_malformed"] == 0
+    with sqlite3.connect(tmp_path / "home" / "tm.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM plays").fetchone() == (truth.stored,)
+
+
+PARSERS = [parse_day, parse_years, parse_track_ref, parse_user_ref, parse_playlist_ref]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(PARSERS), st.text(max_size=80))
+def test_every_parser_of_user_input_answers_or_refuses_cleanly(parser: object, text: str) -> None:
+    with contextlib.suppress(UsageError):  # anything else (ValueError, IndexError …) fails the test
+        parser(text)  # type: ignore[operator]
