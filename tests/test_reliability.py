@@ -132,3 +132,59 @@ PARSERS = [parse_day, parse_years, parse_track_ref, parse_user_ref, parse_playli
 def test_every_parser_of_user_input_answers_or_refuses_cleanly(parser: object, text: str) -> None:
     with contextlib.suppress(UsageError):  # anything else (ValueError, IndexError …) fails the test
         parser(text)  # type: ignore[operator]
+
+
+def test_a_managed_playlist_that_is_no_longer_ours_is_recreated(logged_in: Tm) -> None:
+    logged_in("playlist", "rotation")
+    [old] = logged_in.fake.playlists.values()
+    old.owner_id = "someone-else"  # e.g. ownership moved; Spotify now answers 403 for its items
+
+    result = logged_in("playlist", "rotation", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] is True
+    new_id = json.loads(result.stdout)["playlist_id"]
+    assert new_id != old.id
+    assert logged_in.rows("SELECT playlist_id FROM managed_playlists") == [(new_id,)]
+
+
+def test_unexpected_json_in_a_chart_is_skipped_not_a_keyerror(logged_in: Tm) -> None:
+    good = logged_in.fake.top_tracks("short_term")[0]
+    odd = {"items": [None, {"uri": "spotify:track:x"}, {"name": "no uri"}, "text", {**good, "artists": None}],
+           "total": 5, "limit": 50, "offset": 0, "next": None}  # fmt: skip
+    logged_in.fake.fail_next("/v1/me/top/tracks", 200, body=odd)
+
+    result = logged_in("snapshot", "--range", "short", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ranges"] == {"short_term": 1}
+    assert logged_in.rows("SELECT count(*) FROM track_artists WHERE track_uri = ?", good["uri"]) == [(0,)]
+
+
+def test_a_file_that_is_not_utf8_is_counted_as_malformed(logged_in: Tm, tmp_path: Path) -> None:
+    bad = tmp_path / "Streaming_History_Audio_2024_0.json"
+    bad.write_bytes(b'[{"ts": "2024-01-01T00:00:00Z", "ms_played": 99999, "master_metadata_track_name": "\xff\xfe"}]')
+
+    result = logged_in("import", str(bad), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files_malformed"] + json.loads(result.stdout)["files_not_history"] == 1
+
+
+def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -> None:
+    env = {**os.environ, **logged_in.env}
+    chaos = random.Random(7)
+    for _attempt in range(4):
+        process = subprocess.Popen([TM, "snapshot", "--force"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(chaos.uniform(0.2, 0.9))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        sizes = logged_in.rows("SELECT count(i.rank) FROM snapshots s LEFT JOIN snapshot_items i "
+                               "ON i.snapshot_id = s.id GROUP BY s.id")  # fmt: skip
+        assert all(size == (50,) for size in sizes), sizes
+
+    final = subprocess.run([TM, "snapshot", "--force"], env=env, capture_output=True, text=True, timeout=60)
+
+    assert final.returncode == 0, final.stderr
+    assert logged_in.rows("SELECT count(*) FROM snapshots") == [(3,)]

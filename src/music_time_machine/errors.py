@@ -51,5 +51,9 @@ class StoreError(TmError):
     pass
 
 
+class NotYours(SpotifyError):
+    """Spotify answered 403 for a playlist: the user no longer owns or collaborates on it."""
+
+
 class NotFound(SpotifyError):
     """Spotify answered 404: the thing (a playlist, a user) is not there."""

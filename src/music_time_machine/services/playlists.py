@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from music_time_machine.errors import NotFound
+from music_time_machine.errors import NotFound, NotYours
 from music_time_machine.models import ManagedPlaylist, Track, User, utc_iso
 from music_time_machine.services.sources import PlaylistWriter
 from music_time_machine.store import Store
@@ -27,14 +27,15 @@ class PlaylistSync:
 
 
 def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> list[str] | None:
-    """The playlist's items, or None when there is no playlist any more (never made, deleted, gone)."""
+    """The playlist's items, or None when there is no playlist of ours any more (never made, deleted, gone,
+    or no longer ours: then a new one is made and its id stored)."""
     if stored is None:
         return None
     try:
         if not spotify.follows_playlist(stored.playlist_id):
             return None
         return spotify.playlist_uris(stored.playlist_id)
-    except NotFound:
+    except (NotFound, NotYours):
         return None
 
 

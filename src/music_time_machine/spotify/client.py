@@ -12,7 +12,15 @@ import requests
 import spotipy
 
 from music_time_machine.config import Settings
-from music_time_machine.errors import AuthExpired, NetworkError, NotFound, RateLimited, SpotifyError, TmError
+from music_time_machine.errors import (
+    AuthExpired,
+    NetworkError,
+    NotFound,
+    NotYours,
+    RateLimited,
+    SpotifyError,
+    TmError,
+)
 from music_time_machine.models import PlaylistRef, TimeRange, Track, User
 from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
@@ -110,7 +118,7 @@ class SpotifyClient:
 
     def playlist_entries(self, playlist_id: str) -> Iterator[dict]:
         """The entries of one of the user's playlists (`/playlists/{id}/items`; 2026 puts tracks under `item`)."""
-        not_yours = SpotifyError("Spotify only shows the items of playlists you own or collaborate on (403).")
+        not_yours = NotYours("Spotify only shows the items of playlists you own or collaborate on (403).")
         return self._items(
             lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)),
             errors={403: not_yours, 404: NotFound(f"No playlist {playlist_id} (or it is not visible to you).")},
