@@ -55,6 +55,10 @@ def _token_service_error(error: SpotifyOauthError) -> SpotifyError:
     return SpotifyError(f"Spotify's login service refused the request: {_detail(error)}.")
 
 
+def _unreachable(error: requests.RequestException) -> NetworkError:
+    return NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.")
+
+
 def _detail(error: SpotifyOauthError) -> str:
     """OAuth errors carry strings; a failing server may send anything else (or nothing)."""
     detail = error.error_description or error.error
@@ -84,7 +88,7 @@ class LoginAttempt:
                 hint="Run `tm login` again.",
             ) from error
         except requests.RequestException as error:
-            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+            raise _unreachable(error) from error
         self._token_file.record_issuer(self._settings.api_url, self._settings.accounts_url)
 
 
@@ -133,7 +137,7 @@ class StoredToken:
                 ) from error
             raise _token_service_error(error) from error
         except requests.RequestException as error:
-            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+            raise _unreachable(error) from error
 
 
 class AppToken:
@@ -172,4 +176,4 @@ class AppToken:
                 ) from error
             raise _token_service_error(error) from error
         except requests.RequestException as error:
-            raise NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.") from error
+            raise _unreachable(error) from error
