@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -201,3 +202,22 @@ def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -
 
     assert final.returncode == 0, final.stderr
     assert logged_in.rows("SELECT count(*) FROM snapshots") == [(3,)]
+
+
+def test_a_read_timeout_is_retried_then_a_clean_failure_with_no_partial_data(logged_in: Tm, tmp_path: Path) -> None:
+    from music_time_machine.config import load_settings
+    from music_time_machine.errors import NetworkError
+    from music_time_machine.spotify.client import SpotifyClient
+
+    settings = load_settings(logged_in.env, Path.cwd())
+    waits: list[float] = []
+    client = SpotifyClient(settings, logged_in.tokens, wait=lambda seconds, reason: waits.append(seconds),
+                           clock=lambda: NOW, timeout=0.2)  # fmt: skip
+    logged_in.fake.stall_next("/v1/me/top/tracks", 1.0, times=8)  # Spotify hangs on every chart request
+    store = open_store(tmp_path / "tm.sqlite3")
+
+    with pytest.raises(NetworkError, match=r"\(ReadTimeout\)\.$"):
+        take_snapshot(store, client, User("fake-listener"), NOW, list(TimeRange))
+
+    assert waits == [1.0, 2.0, 4.0]
+    assert store.connection.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)

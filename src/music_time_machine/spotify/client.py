@@ -60,6 +60,7 @@ class SpotifyClient:
         wait: Waiter,
         clock: Callable[[], datetime],
         app_only: bool = False,
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
         """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login)."""
         # Our own plain session: no urllib3 retries, so spotipy never sleeps silently on a 429.
@@ -69,9 +70,7 @@ class SpotifyClient:
             if app_only
             else StoredToken(settings, token_file, session)
         )
-        self._sp = spotipy.Spotify(
-            auth_manager=self._tokens, requests_session=session, requests_timeout=REQUEST_TIMEOUT_SECONDS
-        )
+        self._sp = spotipy.Spotify(auth_manager=self._tokens, requests_session=session, requests_timeout=timeout)
         self._sp.prefix = settings.api_url
         self._max_retry_wait = settings.max_retry_wait
         self._wait = wait

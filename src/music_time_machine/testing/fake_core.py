@@ -252,6 +252,15 @@ class Failure:
 
 
 @dataclass
+class Stall:
+    """Hold ``times`` requests matching ``path_prefix`` for ``seconds`` before answering (a slow Spotify)."""
+
+    path_prefix: str
+    seconds: float
+    times: int
+
+
+@dataclass
 class FakeState:
     """Everything the fake remembers. Handlers run with ``lock`` held."""
 
@@ -272,6 +281,7 @@ class FakeState:
     plays: dict[str, list[Play]] = field(default_factory=dict)  # user id -> last 50 plays, oldest first
     requests: list[RecordedRequest] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    stalls: list[Stall] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def new_secret(self) -> str:
@@ -283,6 +293,14 @@ class FakeState:
 
     def new_snapshot_id(self) -> str:
         return base64.b64encode(self.rng.randbytes(24)).decode()
+
+    def take_stall(self, path: str) -> float:
+        """Seconds to hold this request (uses one up), 0 when none is pending."""
+        for stall in self.stalls:
+            if stall.times > 0 and path.startswith(stall.path_prefix):
+                stall.times -= 1
+                return stall.seconds
+        return 0.0
 
     def take_failure(self, method: str, path: str) -> Response | None:
         """The canned response for this request, if one is pending (uses it up)."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +40,7 @@ from music_time_machine.testing.fake_core import (
     RecordedRequest,
     Request,
     Response,
+    Stall,
     api_error_body,
     find_route,
     json_response,
@@ -57,6 +60,12 @@ POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving th
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet when a client gave up on a stalled answer (as tm does on a read timeout); loud otherwise."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     allow_reuse_address = True
 
     def __init__(self, dispatch: Callable[[Request], Response]) -> None:
@@ -291,6 +300,11 @@ class FakeSpotify:
         with self._state.lock:
             self._state.failures.append(failure)
 
+    def stall_next(self, path_prefix: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next ``times`` matching requests for ``seconds`` before answering (to cause read timeouts)."""
+        with self._state.lock:
+            self._state.stalls.append(Stall(path_prefix, seconds, times))
+
     def expire_access_tokens(self) -> None:
         """Every access token issued so far now gets 401 "The access token expired"."""
         with self._state.lock:
@@ -320,6 +334,10 @@ class FakeSpotify:
 
     def _dispatch(self, request: Request) -> Response:
         state = self._state
+        with state.lock:
+            stall = state.take_stall(request.path)
+        if stall:
+            time.sleep(stall)  # outside the lock: other requests go on
         with state.lock:
             state.requests.append(RecordedRequest(request.method, request.path, request.query, request.body))
             canned = state.take_failure(request.method, request.path)
