@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from music_time_machine.errors import UsageError
 from music_time_machine.models import (
     Artist,
+    Month,
     TimeRange,
     Track,
     User,
@@ -35,7 +36,7 @@ from music_time_machine.store import open_store
 from music_time_machine.store.schema import MIGRATIONS
 from music_time_machine.testing.export_generator import write_export
 
-from conftest import CLIENT_SECRET, Tm
+from conftest import CLIENT_SECRET, Tm, error_lines
 
 TM = str(Path(sys.executable).with_name("tm"))
 NOW = datetime(2025, 3, 15, 12, tzinfo=UTC)
@@ -136,7 +137,7 @@ def _rows_if_migrated(path: Path, sql: str) -> list[tuple]:
         return db.execute(sql).fetchall() if {"snapshots", "play_sources"} <= tables else []
 
 
-PARSERS = [parse_day, parse_years, parse_track_ref, parse_user_ref, parse_playlist_ref]
+PARSERS = [Month.parse, TimeRange.parse, parse_day, parse_years, parse_track_ref, parse_user_ref, parse_playlist_ref]
 
 
 @settings(max_examples=300)
@@ -221,3 +222,22 @@ def test_a_read_timeout_is_retried_then_a_clean_failure_with_no_partial_data(log
 
     assert waits == [1.0, 2.0, 4.0]
     assert store.connection.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+
+
+def test_a_read_only_database_is_one_clear_line(logged_in: Tm, tmp_path: Path) -> None:
+    source, mounted = tmp_path / "data", tmp_path / "read-only"
+    source.mkdir()
+    mounted.mkdir()
+    open_store(source / "tm.sqlite3").close()
+    bind = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here ({bind.stderr.decode().strip()}); needs root with CAP_SYS_ADMIN")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True, capture_output=True)
+        result = logged_in("history", "--month", "2025-01", "--db", str(mounted / "tm.sqlite3"))
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+
+    assert result.exit_code == 1
+    assert error_lines(result)[0] == f"Error: The database {mounted / 'tm.sqlite3'} is read-only (or its folder is); " \
+                                     "tm needs to write to it."  # fmt: skip

@@ -39,14 +39,22 @@ def open_store(path: Path) -> Store:
     if not path.exists():
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    connection = sqlite3.connect(path, isolation_level=None, timeout=5)
     try:
-        connection = sqlite3.connect(path, isolation_level=None, timeout=5)
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")  # with WAL: durable against crashes, fewer fsyncs
         store = Store(connection, path)
         store.migrate()
-    except sqlite3.DatabaseError as error:
+    except BaseException as error:
+        connection.close()
+        if not isinstance(error, sqlite3.DatabaseError):
+            raise
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StoreError(
+                f"The database {path} is read-only (or its folder is); tm needs to write to it.",
+                hint="Check the permissions or the mount, or use --db with a writable copy.",
+            ) from error
         raise StoreError(f"Cannot use database {path}: {error}.") from error
     return store
 
