@@ -236,7 +236,7 @@ def test_a_read_only_database_is_one_clear_line(logged_in: Tm, tmp_path: Path) -
         subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True, capture_output=True)
         result = logged_in("history", "--month", "2025-01", "--db", str(mounted / "tm.sqlite3"))
     finally:
-        subprocess.run(["umount", str(mounted)], check=True)
+        subprocess.run(["umount", "--lazy", str(mounted)], check=True)  # never leave a busy mount behind
 
     assert result.exit_code == 1
     assert error_lines(result)[0] == f"Error: The database {mounted / 'tm.sqlite3'} is read-only (or its folder is); " \
