@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from music_time_machine.models import User
@@ -44,6 +44,11 @@ class TokenFile:
 
     def consented_at(self) -> str | None:
         return self.read().get("consented_at")
+
+    def login_expires_at(self) -> datetime | None:
+        """When the refresh token dies: 6 months after consent (None when tm never recorded the consent)."""
+        consented = self.consented_at()
+        return datetime.fromisoformat(consented.replace("Z", "+00:00")) + REFRESH_TOKEN_LIFETIME if consented else None
 
     def record_login(self, user: User, consented_at: str) -> None:
         user_fields = {"id": user.id, "display_name": user.display_name, "account_id": user.account_id}

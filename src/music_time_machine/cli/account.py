@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import sys
 import webbrowser
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, JsonOption
-from music_time_machine.errors import NotLoggedIn
 from music_time_machine.models import utc_iso
-from music_time_machine.tokens import REFRESH_TOKEN_LIFETIME
-
-
-def login_expires_at(consented_at: str | None) -> str | None:
-    if not consented_at:
-        return None
-    return utc_iso(datetime.fromisoformat(consented_at.replace("Z", "+00:00")) + REFRESH_TOKEN_LIFETIME)
 
 
 def _print_url(url: str) -> None:
@@ -101,8 +92,7 @@ def whoami(ctx: typer.Context, as_json: JsonOption = False) -> None:
         tm whoami --json
     """
     env = CommandEnv(ctx)
-    if env.tokens.user() is None:
-        raise NotLoggedIn()
+    env.logged_in_user()  # not logged in: say so before importing spotipy
     user = env.spotify().me()
     consented_at = env.tokens.consented_at()
     info = {
@@ -110,7 +100,7 @@ def whoami(ctx: typer.Context, as_json: JsonOption = False) -> None:
         "display_name": user.display_name,
         "account_id": user.account_id,
         "consented_at": consented_at,
-        "login_expires_at": login_expires_at(consented_at),
+        "login_expires_at": utc_iso(expires) if (expires := env.tokens.login_expires_at()) else None,
     }
     if as_json:
         render.emit_json(info)

@@ -12,7 +12,7 @@ from music_time_machine.errors import TmError
 from music_time_machine.models import User
 from music_time_machine.store import Store
 from music_time_machine.store.schema import MIGRATIONS
-from music_time_machine.tokens import REFRESH_TOKEN_LIFETIME, TokenFile
+from music_time_machine.tokens import TokenFile
 
 EXPIRY_WARNING = timedelta(days=14)
 SNAPSHOT_WARNING = timedelta(days=35)
@@ -75,9 +75,9 @@ def login_checks(tokens: TokenFile, now: datetime) -> list[Check]:
     missing = REQUIRED_SCOPES - granted
     checks.append(Check("scopes", "warn", f"missing: {', '.join(sorted(missing))}", "Run `tm login` again.")
                   if missing else Check("scopes", "pass", "all granted"))  # fmt: skip
-    consented = tokens.consented_at()
-    if consented:
-        left = datetime.fromisoformat(consented.replace("Z", "+00:00")) + REFRESH_TOKEN_LIFETIME - now
+    expires = tokens.login_expires_at()
+    if expires:
+        left = expires - now
         status = "fail" if left.total_seconds() <= 0 else "warn" if left < EXPIRY_WARNING else "pass"
         checks.append(Check("login expiry", status, f"{max(left.days, 0)} days left (refresh tokens last 6 months)",
                             None if status == "pass" else "Run `tm login` to start a new 6 months."))  # fmt: skip
