@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from music_time_machine.errors import TmError
 from music_time_machine.models import Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
-from music_time_machine.services.evolution import MonthChart, monthly_charts
+from music_time_machine.services.analytics import charts_between
+from music_time_machine.services.evolution import MonthChart
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.sources import ChartSource
 from music_time_machine.store import Store
@@ -108,17 +109,13 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
 
 def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list[ChartGem]:
     """From your stored snapshots (when there are no plays): see `chart_gems`."""
-    months = store.snapshot_months(user.id)
-    if not months:
+    if not store.snapshot_months(user.id):
         raise TmError(
             "No snapshots or plays yet, so there is no history to find gems in.",
             hint="Run `tm snapshot` (monthly) or `tm import` your privacy export.",
         )
 
     def charts(*ranges: TimeRange) -> list[MonthChart]:
-        snapshots = store.snapshots_between(user.id, "", utc_iso(months[-1].shift(1).start), list(ranges))
-        by_range = [monthly_charts([s for s in snapshots if s.time_range is r], months[0], months[-1], 50)
-                    for r in ranges]  # fmt: skip
-        return [chart for per_range in by_range for chart in per_range]
+        return [chart for r in ranges for chart in charts_between(store, user.id, r, None, None, top=50)]
 
     return chart_gems(charts(TimeRange.LONG, TimeRange.MEDIUM), charts(TimeRange.SHORT), limit)

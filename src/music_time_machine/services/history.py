@@ -36,6 +36,12 @@ class MonthHistory:
         return not self.snapshots and not self.plays.plays and not self.plays.skips
 
 
+def latest_per_range(snapshots: list[Snapshot], ranges: list[TimeRange]) -> list[Snapshot]:
+    """The latest of `snapshots` (oldest first) for each range, in the order of `ranges`."""
+    latest = {snapshot.time_range: snapshot for snapshot in snapshots}
+    return [latest[time_range] for time_range in ranges if time_range in latest]
+
+
 def play_stats(store: Store, user_id: str, start: str, end: str, top: int = TOP_PLAYED) -> PlayStats:
     plays, skips, ms_played = store.play_totals(user_id, start, end)
     return PlayStats(plays, skips, ms_played, store.play_counts(user_id, start, end, limit=top),
@@ -49,8 +55,7 @@ def month_history(
     start, end = utc_iso(month.start), utc_iso(month.shift(1).start)
     snapshots = store.snapshots_between(user_id, start, end, ranges)
     if not every:
-        latest = {snapshot.time_range: snapshot for snapshot in snapshots}
-        snapshots = [latest[time_range] for time_range in ranges if time_range in latest]
+        snapshots = latest_per_range(snapshots, ranges)
     history = MonthHistory(month, snapshots, play_stats(store, user_id, start, end), None, None)
     if not history.empty:
         return history

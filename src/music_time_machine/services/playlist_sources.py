@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from music_time_machine.models import Month, TimeRange, Track, User, utc_iso
-from music_time_machine.services.evolution import monthly_charts, returning, track_keys
+from music_time_machine.services.analytics import charts_between
+from music_time_machine.services.evolution import returning, track_keys
 from music_time_machine.services.gems import todays_gems
+from music_time_machine.services.history import latest_per_range
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.sources import ChartSource
 from music_time_machine.store import Store
@@ -39,23 +41,18 @@ def discovery_tracks(store: Store, spotify: ChartSource, user: User, now: dateti
 
 def boomerang_tracks(store: Store, user: User, now: datetime, limit: int = 50) -> list[Track]:
     """Short-term tracks that left the chart and came back, most returns first (from stored snapshots)."""
-    months = store.snapshot_months(user.id)
-    if not months:
+    if not store.snapshot_months(user.id):
         return []
-    snapshots = store.snapshots_between(user.id, "", utc_iso(Month.of(now).shift(1).start), [TimeRange.SHORT])
-    charts = monthly_charts(snapshots, months[0], Month.of(now), top=50)
+    charts = charts_between(store, user.id, TimeRange.SHORT, None, None, top=50)
     by_uri = {track.uri: track for chart in charts for track in chart.tracks or []}
     return [by_uri[item.key] for item in returning(charts, track_keys, limit)]
 
 
 def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
     """That month's latest charts, short then medium then long, each track once."""
-    end = utc_iso(month.shift(1).start)
-    snapshots = store.snapshots_between(user.id, utc_iso(month.start), end, list(TimeRange))
-    latest = {snapshot.time_range: snapshot for snapshot in snapshots}
-    unique = {
-        track.uri: track for time_range in TimeRange if time_range in latest for track in latest[time_range].tracks
-    }
+    ranges = list(TimeRange)
+    snapshots = store.snapshots_between(user.id, utc_iso(month.start), utc_iso(month.shift(1).start), ranges)
+    unique = {track.uri: track for snapshot in latest_per_range(snapshots, ranges) for track in snapshot.tracks}
     return list(unique.values())
 
 
