@@ -35,7 +35,7 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
-    for name in SETTING_NAMES:
+    for name in (*SETTING_NAMES, "COLUMNS", "FORCE_COLOR", "NO_COLOR"):  # tables: full width, no colour
         monkeypatch.delenv(name, raising=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -131,3 +132,54 @@ def test_a_month_with_plays_but_no_snapshot_is_not_empty(logged_in: Tm, tmp_path
     assert result.exit_code == 0, result.output
     assert "What you played in 2025-01: 1 plays" in result.stdout
     assert "No snapshots" not in result.stderr
+
+
+def _table_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line[:1] in "┏┃┡│└"]
+
+
+def test_tables_fit_the_terminal_and_cut_long_names_only_there(snapshot_months: Callable[..., Tm]) -> None:
+    tm = snapshot_months("2025-02")
+    long_name = "A Very Long Song Title That Goes On And On (Extended Anniversary Remaster)"
+    with tm.db() as db:
+        db.execute("UPDATE tracks SET name = ?", (long_name,))
+
+    narrow = tm("history", "--month", "2025-02", "--range", "short", extra_env={"COLUMNS": "60"})
+    piped = tm("history", "--month", "2025-02", "--range", "short")
+
+    assert narrow.exit_code == 0, narrow.output
+    assert {len(line) for line in _table_lines(narrow.stdout)} == {60}
+    assert long_name not in narrow.stdout
+    assert len(re.findall(r"│ A Very Long[^│]*… │", narrow.stdout)) == 50
+    assert piped.stdout.count(long_name) == 50  # in a pipe nothing is cut: grep sees every name whole
+
+
+def test_wide_names_stay_aligned_and_control_characters_never_reach_the_terminal(
+    snapshot_months: Callable[..., Tm],
+) -> None:
+    tm = snapshot_months("2025-02")
+    with tm.db() as db:
+        db.execute("UPDATE tracks SET name = '東京フラッシュ' WHERE rowid % 3 = 0")
+        db.execute("UPDATE tracks SET name = 'Cafe\u0301 del Mar' WHERE rowid % 3 = 1")
+        db.execute("UPDATE tracks SET name = 'Evil' || char(27) || '[2J' || char(10) || 'Name' WHERE rowid % 3 = 2")
+
+    result = tm("history", "--month", "2025-02", "--range", "short")
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert "Evil [2J Name" in result.stdout
+    lines = _table_lines(result.stdout)
+    widths = {sum(2 if "\u3000" <= c <= "\u9fff" else 0 if c == "\u0301" else 1 for c in line) for line in lines}
+    assert len(lines) == 54
+    assert len(widths) == 1
+
+
+def test_colour_only_when_asked_for_outside_a_terminal(snapshot_months: Callable[..., Tm]) -> None:
+    tm = snapshot_months("2025-02")
+
+    plain = tm("history", "--month", "2025-02", "--range", "short")
+    forced = tm("history", "--month", "2025-02", "--range", "short", extra_env={"FORCE_COLOR": "1"})
+
+    assert "\x1b[" not in plain.stdout
+    assert "\x1b[1m" in forced.stdout
+    assert forced.stdout.count("\x1b[0m") > 50

@@ -1,4 +1,4 @@
-"""Output: rich tables for people, stable JSON for programs. Data to stdout; messages and waits to stderr."""
+"""Output: tables for people, stable JSON for programs. Data to stdout; messages, waits and progress to stderr."""
 
 from __future__ import annotations
 
@@ -10,29 +10,30 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
-from music_time_machine.models import Gem, Snapshot, TimeRange, Track
-from music_time_machine.services.doctor import Check
-from music_time_machine.services.gems import ChartGem, HistoryGem
-from music_time_machine.services.history import MonthHistory, PlayStats
-from music_time_machine.services.importer import ImportSummary
-from music_time_machine.services.on_this_day import DayBack
-from music_time_machine.services.playlists import PlaylistSync
-from music_time_machine.services.rank_vs_plays import RankVsPlays
-from music_time_machine.services.snapshot import SnapshotResult
-from music_time_machine.services.sync import SyncResult
+from music_time_machine.tables import Column, Styled, Table, number, show
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
     from rich.console import Console
-    from rich.table import Table
 
-# rich is imported only when a table, countdown or progress bar is drawn: JSON and messages stay fast.
+    from music_time_machine.models import Gem, Snapshot, TimeRange, Track
+    from music_time_machine.services.doctor import Check
+    from music_time_machine.services.gems import ChartGem, HistoryGem
+    from music_time_machine.services.history import MonthHistory, PlayStats
+    from music_time_machine.services.importer import ImportSummary
+    from music_time_machine.services.on_this_day import DayBack
+    from music_time_machine.services.playlists import PlaylistSync
+    from music_time_machine.services.rank_vs_plays import RankVsPlays
+    from music_time_machine.services.snapshot import SnapshotResult
+    from music_time_machine.services.sync import SyncResult
+
+# rich is imported only when a countdown or progress bar is drawn, on stderr; tables are music_time_machine.tables.
 
 
 @cache
-def console(stderr: bool = False) -> Console:
+def _stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def message(text: str) -> None:
@@ -110,52 +111,39 @@ def snapshot_json(result: SnapshotResult) -> dict:
 
 
 def _track_table(title: str, rows: Iterable[tuple[str, Track]], rank_header: str = "#") -> Table:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=Text(title), title_justify="left", expand=False)
-    table.add_column(rank_header, justify="right", style="dim")
-    table.add_column("Track", style="bold")
-    table.add_column("Artists")
-    table.add_column("Album", style="dim")
+    table = Table.of(title, Column(rank_header, right=True, style="dim"), Column("Track", style="bold"), "Artists",
+                     Column("Album", style="dim"))  # fmt: skip
     for rank, track in rows:
-        # Text, not str: Spotify names like "Song [Live]" or "[/]" must never be read as rich markup.
-        table.add_row(rank, Text(track.name), Text(", ".join(track.artist_names)), Text(track.album_name or ""))
+        table.add_row(rank, track.name, ", ".join(track.artist_names), track.album_name)
     return table
 
 
 def top_table(time_range: TimeRange, tracks: list[Track]) -> None:
     title = f"Your top tracks, {time_range.label} ({time_range.value})"
-    console().print(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
+    show(_track_table(title, ((str(rank), track) for rank, track in enumerate(tracks, start=1))))
 
 
 def history_tables(history: MonthHistory) -> None:
+    blocks: list = []
     for snapshot in history.snapshots:
         title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
-        console().print(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
+        blocks.append(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
     if history.plays.plays or history.plays.skips:
-        play_tables(f"What you played in {history.month}", history.plays)
+        blocks += _play_blocks(f"What you played in {history.month}", history.plays)
+    show(*blocks)
 
 
-def play_tables(title: str, stats: PlayStats) -> None:
-    """Most-played tracks and artists side by side, under a line of totals."""
-    from rich.table import Table
-    from rich.text import Text
-
-    tracks = Table(title=Text("Most played tracks"), title_justify="left")
-    for column, justify in (("#", "right"), ("Track", "left"), ("Artist", "left"), ("Plays", "right")):
-        tracks.add_column(column, justify=justify)  # type: ignore[arg-type]
+def _play_blocks(title: str, stats: PlayStats) -> list:
+    """A line of totals over the most-played tracks and artists, side by side."""
+    tracks = Table.of("Most played tracks", number("#"), "Track", "Artist", number("Plays"))
     for rank, count in enumerate(stats.top_tracks, start=1):
-        tracks.add_row(str(rank), Text(count.name), Text(count.artist), str(count.plays))
-    artists = Table(title=Text("Most played artists"), title_justify="left")
-    for column, justify in (("#", "right"), ("Artist", "left"), ("Plays", "right"), ("Minutes", "right")):
-        artists.add_column(column, justify=justify)  # type: ignore[arg-type]
+        tracks.add_row(rank, count.name, count.artist, count.plays)
+    artists = Table.of("Most played artists", number("#"), "Artist", number("Plays"),
+                       number("Minutes"))  # fmt: skip
     for rank, artist in enumerate(stats.top_artists, start=1):
-        artists.add_row(str(rank), Text(artist.artist), str(artist.plays), f"{artist.minutes:.0f}")
-    grid = Table.grid(padding=(0, 2))
-    grid.add_row(tracks, artists)
+        artists.add_row(rank, artist.artist, artist.plays, f"{artist.minutes:.0f}")
     totals = f"{title}: {stats.plays:,} plays, {stats.skips:,} skips, {stats.minutes:,.0f} minutes"
-    console().print(Text(totals, style="bold"), grid)
+    return [Styled(totals, "bold"), (tracks, artists)]
 
 
 def no_history(history: MonthHistory) -> None:
@@ -166,20 +154,15 @@ def no_history(history: MonthHistory) -> None:
 
 def gems_table(gems: list[Gem]) -> None:
     title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
-    console().print(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
+    show(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in gems), "Long #"))
 
 
 def reasoned_gems_table(title: str, rows: list[tuple[str, str, str]]) -> None:
     """Gems with the reason each one is here: (track, artists, why)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=Text(title), title_justify="left")
-    for column in ("#", "Track", "Artist", "Why"):
-        table.add_column(column)
+    table = Table.of(title, Column("#", right=True, style="dim"), Column("Track", style="bold"), "Artist", "Why")
     for rank, (track, artists, why) in enumerate(rows, start=1):
-        table.add_row(str(rank), Text(track), Text(artists), why)
-    console().print(table)
+        table.add_row(rank, track, artists, why)
+    show(table)
 
 
 def snapshot_summary(result: SnapshotResult) -> None:
@@ -220,7 +203,7 @@ def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], N
 
     def wait(seconds: float, reason: str) -> None:
         remaining = seconds
-        with console(stderr=True).status(f"{reason}; waiting {remaining:.0f}s…") as status:
+        with _stderr().status(f"{reason}; waiting {remaining:.0f}s…") as status:
             message(f"{reason}; waiting {seconds:g}s before retrying.")
             while remaining > 0:
                 step = min(1.0, remaining)
@@ -235,7 +218,7 @@ def with_progress(items: list, description: str) -> Iterable:
     """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
     from rich.progress import track
 
-    return track(items, description=description, console=console(stderr=True), transient=True)
+    return track(items, description=description, console=_stderr(), transient=True)
 
 
 @contextmanager
@@ -243,7 +226,7 @@ def byte_progress(total: int, description: str) -> Iterator[Callable[[int], None
     """A progress bar over `total` bytes on stderr (drawn only on a terminal); yields the advance function."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    stderr = console(stderr=True)
+    stderr = _stderr()
     if not stderr.is_terminal:  # no bar (and no stray newline) in logs and pipes
         yield lambda size: None
         return
@@ -254,11 +237,8 @@ def byte_progress(total: int, description: str) -> Iterator[Callable[[int], None
 
 
 def import_summary(summary: ImportSummary) -> None:
-    from rich.table import Table
-
-    table = Table(title="Dry run: nothing was stored" if summary.dry_run else "Import", title_justify="left")
-    table.add_column("", style="bold")
-    table.add_column("count", justify="right")
+    title = "Dry run: nothing was stored" if summary.dry_run else "Import"
+    table = Table.of(title, Column("", style="bold"), number("count"))
     files = f"{summary.files_imported} imported, {summary.files_already_imported} already imported"
     rows = [
         ("files", f"{summary.files} ({files}, {summary.files_not_history} not listening history, "
@@ -273,7 +253,7 @@ def import_summary(summary: ImportSummary) -> None:
     ]  # fmt: skip
     for label, value in rows:
         table.add_row(label, value)
-    console().print(table)
+    show(table)
     for problem in summary.problems:
         message(f"warning: {problem}")
 
@@ -299,7 +279,7 @@ def day_back_tables(found: list[DayBack]) -> None:
     for back in found:
         when = f"{back.years_ago} year{'s' if back.years_ago > 1 else ''} ago ({back.first_day} … {back.last_day})"
         if back.stats.plays or back.stats.skips:
-            play_tables(when, back.stats)
+            show(*_play_blocks(when, back.stats))
         else:
             message(f"{when}: no plays.")
 
@@ -319,26 +299,23 @@ def rank_vs_plays_json(result: RankVsPlays) -> dict:
 
 
 def rank_vs_plays_table(result: RankVsPlays) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     title = f"{result.time_range.label} chart of {result.taken_at[:10]} vs your plays since {result.window_start[:10]}"
-    table = Table(title=Text(title), title_justify="left")
-    for column in ("Chart #", "Track", "Artists", "Plays", "Play #", ""):
-        table.add_column(column)
+    table = Table.of(title, number("Chart #"), "Track", "Artists", number("Plays"),
+                     number("Play #"), "")  # fmt: skip
     for row in result.charted:
         mark = "← disagree" if row.flagged else ""
-        table.add_row(str(row.rank), Text(row.track.name), Text(", ".join(row.track.artist_names)), str(row.plays),
-                      str(row.play_rank or "-"), mark)  # fmt: skip
-    console().print(table)
+        table.add_row(row.rank, row.track.name, ", ".join(row.track.artist_names), row.plays, row.play_rank or "-",
+                      mark)  # fmt: skip
+    blocks: list = [table]
     if result.played_not_charted:
         names = ", ".join(f"{c.name} ({c.plays} plays)" for c in result.played_not_charted)
-        console().print(Text(f"Played a lot but not in the chart: {names}"))
+        blocks.append(f"Played a lot but not in the chart: {names}")
+    show(*blocks)
 
 
 def page_progress(description: str) -> Callable[[int, int], None]:
     """A "read N of M" line on stderr for long paged reads (only on a terminal)."""
-    stderr = console(stderr=True)
+    stderr = _stderr()
 
     def show(done: int, total: int) -> None:
         if stderr.is_terminal and total > done:
@@ -348,25 +325,15 @@ def page_progress(description: str) -> Callable[[int, int], None]:
 
 
 def rows_table(title: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=Text(title), title_justify="left")
-    for column in columns:
-        table.add_column(column)
+    table = Table.of(title, *columns)
     for row in rows:
-        table.add_row(*(Text("" if value is None else str(value)) for value in row))
-    console().print(table)
+        table.add_row(*row)
+    show(table)
 
 
 def doctor_table(checks: list[Check]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    marks = {"pass": Text("ok", style="green"), "warn": Text("warn", style="yellow"), "fail": Text("FAIL", style="red")}
-    table = Table(title=Text("tm doctor"), title_justify="left")
-    for column in ("", "Check", "Detail", "What to do"):
-        table.add_column(column)
+    marks = {"pass": Styled("ok", "green"), "warn": Styled("warn", "yellow"), "fail": Styled("FAIL", "red")}
+    table = Table.of("tm doctor", "", "Check", "Detail", "What to do")
     for check in checks:
-        table.add_row(marks[check.status], check.name, Text(check.detail), Text(check.fix or ""))
-    console().print(table)
+        table.add_row(marks[check.status], check.name, check.detail, check.fix)
+    show(table)

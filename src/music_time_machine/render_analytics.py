@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from music_time_machine.models import Track
-from music_time_machine.render import console
-from music_time_machine.services.compare import Difference, Moved
-from music_time_machine.services.evolution import Evolution, MonthChart, Returning
+from typing import TYPE_CHECKING
+
+from music_time_machine.tables import Table, number, show
+
+if TYPE_CHECKING:
+    from music_time_machine.models import Track
+    from music_time_machine.services.compare import Difference, Moved
+    from music_time_machine.services.evolution import Evolution, MonthChart, Returning
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -50,22 +54,10 @@ def evolution_json(result: Evolution, time_range: str, top: int) -> dict:
     }  # fmt: skip
 
 
-def _table(title: str, *columns: str):  # a rich Table (rich is imported lazily)
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=Text(title), title_justify="left")
-    for column in columns:
-        table.add_column(column)
-    return table
-
-
 def evolution_tables(result: Evolution, time_range: str, top: int) -> None:
-    from rich.text import Text
-
     turnovers = [c.turnover for c in result.changes]
-    months = _table(f"How your {time_range} top {top} moved  {sparkline(turnovers)}", "Month", "New", "Overlap",
-                    "In", "Out", "")  # fmt: skip
+    title = f"How your {time_range} top {top} moved  {sparkline(turnovers)}"
+    months = Table.of(title, "Month", number("New"), number("Overlap"), number("In"), number("Out"), "")
     for c in result.changes:
         if not c.taken:
             months.add_row(str(c.month), "no snapshot", "", "", "", "")
@@ -74,22 +66,22 @@ def evolution_tables(result: Evolution, time_range: str, top: int) -> None:
         else:
             months.add_row(str(c.month), f"{c.turnover:.0%}", f"{c.overlap:.2f}", str(len(c.entries)),
                            str(len(c.exits)), bar(c.turnover))  # fmt: skip
-    out = console()
-    out.print(months)
-    shifts = _table("Artist shifts (tracks in the first vs the last month's chart)", "Artist", "Before", "After", "")
+    shifts = Table.of("Artist shifts (tracks in the first vs the last month's chart)", "Artist",
+                      number("Before"), number("After"), number(""))  # fmt: skip
     for s in result.artist_shifts:
-        shifts.add_row(Text(s.artist), str(s.before), str(s.after), f"{s.change:+d}")
-    out.print(shifts)
+        shifts.add_row(s.artist, s.before, s.after, f"{s.change:+d}")
+    tables = [months, shifts]
     for label, items in (("tracks", result.returning_tracks), ("albums", result.returning_albums),
                          ("artists", result.returning_artists)):  # fmt: skip
-        table = _table(f"Returning {label}: left the chart and came back", "Name", "Returns", "Months away")
+        table = Table.of(f"Returning {label}: left the chart and came back", "Name", number("Returns"),
+                         "Months away")  # fmt: skip
         for r in items:
-            table.add_row(Text(r.name), str(r.returns), ", ".join(map(str, r.gaps)))
-        out.print(table)
-    staying = _table("Longest-staying tracks", "Track", "Artists", "Months", "Longest run")
+            table.add_row(r.name, r.returns, ", ".join(map(str, r.gaps)))
+        tables.append(table)
+    staying = Table.of("Longest-staying tracks", "Track", "Artists", number("Months"), number("Longest run"))
     for s in result.longest_staying:
-        staying.add_row(Text(s.track.name), Text(", ".join(s.track.artist_names)), str(s.months), str(s.longest_run))
-    out.print(staying)
+        staying.add_row(s.track.name, ", ".join(s.track.artist_names), s.months, s.longest_run)
+    show(*tables, staying)
 
 
 def rank_series_json(name: str, charts: list[MonthChart], ranks: list[int | None]) -> dict:
@@ -103,15 +95,13 @@ def rank_series_json(name: str, charts: list[MonthChart], ranks: list[int | None
 
 
 def rank_series_chart(name: str, charts: list[MonthChart], ranks: list[int | None], top: int) -> None:
-    from rich.text import Text
-
-    table = _table(f"Rank of {name} over time (longer bar = higher)", "Month", "Rank", "")
+    table = Table.of(f"Rank of {name} over time (longer bar = higher)", "Month", number("Rank"), "")
     for chart, rank in zip(charts, ranks, strict=True):
         if chart.tracks is None:
             table.add_row(str(chart.month), "no snapshot", "")
         else:
             table.add_row(str(chart.month), f"#{rank}" if rank else "-", bar((top + 1 - rank) / top) if rank else "")
-    console().print(Text(name), table)
+    show(name, table)
 
 
 def _moved_json(items: list[Moved]) -> list[dict]:
@@ -131,12 +121,12 @@ def compare_json(a: str, b: str, time_range: str, result: dict[str, Difference])
 
 
 def compare_tables(a: str, b: str, result: dict[str, Difference]) -> None:
-    from rich.text import Text
-
+    tables = []
     for kind, diff in result.items():
-        table = _table(f"{kind.capitalize()}: {a} → {b}", "New", "Gone", f"Stayed (rank {a} → {b})")
+        table = Table.of(f"{kind.capitalize()}: {a} → {b}", "New", "Gone", f"Stayed (rank {a} → {b})")
         stayed = [f"{m.name} ({m.rank_a} → {m.rank_b})" for m in diff.stayed]
         columns = ([m.name for m in diff.new], [m.name for m in diff.gone], stayed)
         for row in range(max(map(len, columns), default=0)):
-            table.add_row(*(Text(column[row]) if row < len(column) else "" for column in columns))
-        console().print(table)
+            table.add_row(*(column[row] if row < len(column) else "" for column in columns))
+        tables.append(table)
+    show(*tables)
