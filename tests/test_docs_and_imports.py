@@ -10,6 +10,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from music_time_machine import cli
 from music_time_machine.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,13 @@ def test_the_command_set_is_the_documented_one() -> None:
     ]
 
 
+@pytest.mark.parametrize("module", sorted(set(cli.COMMANDS.values())))
+def test_each_command_is_loaded_from_the_module_that_registers_it(module: str) -> None:
+    registered = cli.commands_of(module)
+
+    assert sorted(registered) == sorted(name for name, owner in cli.COMMANDS.items() if owner == module)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"])
@@ -61,20 +69,22 @@ def test_version_and_module_entry_point() -> None:
     assert result.stdout.startswith("tm ")
 
 
-def test_offline_history_never_imports_spotipy_and_json_never_imports_rich(tmp_path: Path) -> None:
-    args = ["history", "--month", "2025-01", "--json", "--db", str(tmp_path / "x.db")]
+@pytest.mark.parametrize("output", [[], ["--json"]])
+def test_offline_history_imports_only_what_it_needs(tmp_path: Path, output: list[str]) -> None:
+    """Start-up time: no spotipy, no rich, and no other command's module or services."""
+    args = ["history", "--month", "2025-01", *output, "--db", str(tmp_path / "x.db")]
     script = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from music_time_machine.cli import app\n"
         "assert 'spotipy' not in sys.modules, 'importing the CLI pulled in spotipy'\n"
         f"result = CliRunner().invoke(app, {args!r}, env={{'TM_HOME': {str(tmp_path)!r}, 'SPOTIPY_CLIENT_ID': None}})\n"
-        "assert 'spotipy' not in sys.modules, 'tm history imported spotipy'\n"
-        "assert 'rich' not in sys.modules, 'tm history --json imported rich'\n"
-        "print(result.exit_code)\n"
+        "unwanted = ['spotipy', 'rich', 'music_time_machine.cli.listening', 'music_time_machine.services.importer',\n"
+        "            'music_time_machine.services.evolution', 'music_time_machine.services.doctor']\n"
+        "print(result.exit_code, [name for name in unwanted if name in sys.modules])\n"
     )
 
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1"  # empty database, nobody logged in: a clean "not logged in"
+    assert result.stdout.strip() == "1 []"  # empty database, nobody logged in: a clean "not logged in"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 import traceback
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from music_time_machine import __version__
@@ -25,8 +29,48 @@ def _report(message: str, hint: str | None = None) -> None:
         sys.stderr.write(f"Hint: {hint}\n")
 
 
+# The module that defines each command, in the order `tm --help` lists them. Only the module of the command
+# being run is imported and turned into a click command: start-up stays near a one-command Typer app's.
+COMMANDS = {
+    **dict.fromkeys(("login", "logout", "whoami"), "account"),
+    **dict.fromkeys(("snapshot", "top", "history", "gems"), "charts"),
+    **dict.fromkeys(("import", "sync", "schedule", "on-this-day", "rank-vs-plays"), "listening"),
+    **dict.fromkeys(("evolution", "compare"), "analytics"),
+    **dict.fromkeys(("playlist", "ban", "unban", "pin", "unpin"), "playlists"),
+    "playlists": "browse",
+    "export": "exports",
+    "doctor": "doctor",
+    "demo": "demo",
+}
+
+SETTINGS = {"pretty_exceptions_enable": False, "add_completion": False, "rich_markup_mode": None}
+
+
+@cache
+def commands_of(module: str) -> dict[str, Any]:
+    """The click commands that `music_time_machine.cli.<module>` registers, built once per process."""
+    commands = typer.Typer(**SETTINGS)  # type: ignore[arg-type]
+    importlib.import_module(f"music_time_machine.cli.{module}").register(commands)
+    return dict(typer.main.get_group(commands).commands)
+
+
+class _LazyCommands(Mapping):
+    def __getitem__(self, name: str) -> Any:
+        return commands_of(COMMANDS[name])[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
 class TmGroup(TyperGroup):
-    """The one place where failures turn into a message line and an exit code."""
+    """Loads commands on demand, and is the one place where failures turn into a message line and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands()  # type: ignore[assignment]
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -62,9 +106,7 @@ app = typer.Typer(
     "Snapshots your top tracks every month, finds the songs you loved and stopped playing, "
     "and shows what you were into back then. Try it without an account: `tm demo`.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
+    **SETTINGS,  # type: ignore[arg-type]
 )
 
 
@@ -87,26 +129,6 @@ def main_callback(
     state.debug = state.debug or debug
     if state.settings is None:
         state.settings = load_settings()
-
-
-def _register() -> None:
-    from music_time_machine.cli import (
-        account,
-        analytics,
-        browse,
-        charts,
-        demo,
-        doctor,
-        exports,
-        listening,
-        playlists,
-    )
-
-    for module in (account, charts, listening, analytics, playlists, browse, exports, doctor, demo):
-        module.register(app)
-
-
-_register()
 
 
 def main() -> None:

@@ -118,7 +118,4 @@ def show(
 
 
 def register(app: typer.Typer) -> None:
-    from music_time_machine.cli.playlists import playlist_app
-
     app.command()(playlists)
-    playlist_app.command("show")(show)

@@ -18,7 +18,6 @@ from music_time_machine.cli.state import (
     tracks_of,
 )
 from music_time_machine.models import Month, TimeRange
-from music_time_machine.services.gems import gems_from_charts, gems_from_plays, todays_gems
 from music_time_machine.services.history import month_history
 from music_time_machine.services.snapshot import take_snapshot
 
@@ -129,6 +128,8 @@ def gems(
 
         tm gems --create-playlist --name "Forgotten Gems"
     """
+    from music_time_machine.services.gems import gems_from_charts, gems_from_plays, todays_gems  # (start-up time)
+
     env = CommandEnv(ctx, db)
     user = env.listener()
     if from_history and env.store().latest_play_at(user.id):

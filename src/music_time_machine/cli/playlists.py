@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from music_time_machine import render
+from music_time_machine.cli import browse
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption, sync_playlist
 from music_time_machine.models import Month, Track, User, parse_track_ref, utc_iso
 from music_time_machine.services import playlist_sources as sources
@@ -140,6 +141,9 @@ def list_playlists(ctx: typer.Context, as_json: JsonOption = False, db: DbOption
         typer.echo(f"{p.kind:<20} {p.name:<30} {p.track_count:>4} tracks  updated {p.updated_at}  id {p.playlist_id}")
     if not playlists:
         render.message("No managed playlists yet: try `tm playlist rotation` or `tm gems --create-playlist`.")
+
+
+playlist_app.command("show")(browse.show)  # any playlist, tm's or not: browsing lives with `tm playlists`
 
 
 def _rule(ctx: typer.Context, track: str, rule: str, source: str, add: bool, db: Path | None) -> None:

@@ -16,13 +16,12 @@ from music_time_machine import render
 from music_time_machine.config import Settings
 from music_time_machine.errors import NotLoggedIn, UsageError
 from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
-from music_time_machine.services.playlist_sources import apply_rules
-from music_time_machine.services.playlists import PlaylistSync, sync_managed_playlist
 from music_time_machine.services.users import resolve_user
 from music_time_machine.store import Store, open_store
 from music_time_machine.tokens import TokenFile
 
 if TYPE_CHECKING:
+    from music_time_machine.services.playlists import PlaylistSync
     from music_time_machine.spotify.client import SpotifyClient
 
 
@@ -155,6 +154,9 @@ def sync_playlist(
     limit: int | None = None,
 ) -> PlaylistSync:
     """Keep the managed playlist of `kind` in step with `tracks` (bans and pins applied); show what changed."""
+    from music_time_machine.services.playlist_sources import apply_rules  # imported here for start-up time
+    from music_time_machine.services.playlists import sync_managed_playlist
+
     store = env.store()
     wanted = apply_rules(store, user, kind, tracks, limit)
     sync = sync_managed_playlist(store, env.lazy_spotify_for(user), user, kind=kind, name=name,
