@@ -133,21 +133,19 @@ def returning(
     charts: list[MonthChart], keys_of: Callable[[Track], Iterable[tuple[str, str]]], limit: int = 10
 ) -> list[Returning]:
     """Items that left the chart (absent in a snapshot month) and came back: how often, and for how long away."""
-    last_seen: dict[str, Month] = {}
-    absent_since: dict[str, Month] = {}
+    last_seen: dict[str, int] = {}  # key -> index of the last month it was in the chart
     names: dict[str, str] = {}
     gaps: dict[str, list[int]] = {}
+    previous: dict[str, str] = {}  # the previous snapshot month's keys
     for chart in (c for c in charts if c.tracks is not None):
         present = {key: name for track in chart.tracks or [] for key, name in keys_of(track)}
         names.update(present)
-        for key in present:
-            if key in absent_since:
-                away = chart.month.index - last_seen[key].index - 1
-                gaps.setdefault(key, []).append(away)
-                del absent_since[key]
-            last_seen[key] = chart.month
-        for key in last_seen.keys() - present.keys():
-            absent_since.setdefault(key, chart.month)
+        month = chart.month.index
+        for key in present.keys() - previous.keys():
+            if key in last_seen:  # seen before, missing from the last snapshot month: back
+                gaps.setdefault(key, []).append(month - last_seen[key] - 1)
+        last_seen.update(dict.fromkeys(present, month))
+        previous = present
     found = [Returning(key, names[key], len(away), away) for key, away in gaps.items()]
     return sorted(found, key=lambda r: (-r.returns, -sum(r.gaps), r.name))[:limit]
 
@@ -160,12 +158,10 @@ def longest_staying(charts: list[MonthChart], limit: int = 10) -> list[Staying]:
     for chart in (c for c in charts if c.tracks is not None):
         present = {track.uri: track for track in chart.tracks or []}
         tracks.update(present)
-        for uri in present:
+        runs = {uri: runs.get(uri, 0) + 1 for uri in present}  # a run ends with the first month without it
+        for uri, run in runs.items():
             months[uri] += 1
-            runs[uri] = runs.get(uri, 0) + 1
-            best[uri] = max(best.get(uri, 0), runs[uri])
-        for uri in runs.keys() - present.keys():
-            runs[uri] = 0
+            best[uri] = max(best.get(uri, 0), run)
     staying = [Staying(tracks[uri], count, best[uri]) for uri, count in months.items()]
     return sorted(staying, key=lambda s: (-s.months, -s.longest_run, s.track.name))[:limit]
 

@@ -223,34 +223,33 @@ class Store(PlayQueries, RuleQueries):
         return Snapshot(user_id, time_range, row[1], self._snapshot_tracks([row[0]]).get(row[0], []))
 
     def _snapshot_tracks(self, snapshot_ids: list[int]) -> dict[int, list[Track]]:
+        """Each snapshot's tracks in rank order; a track charted in many snapshots is one shared object."""
         if not snapshot_ids:
             return {}
-        marks = ",".join("?" * len(snapshot_ids))
-        rows = self.connection.execute(
-            f"""SELECT i.snapshot_id, t.uri, t.name, t.album_uri, t.album_name, t.duration_ms, t.isrc
-                FROM snapshot_items i JOIN tracks t ON t.uri = i.track_uri
-                WHERE i.snapshot_id IN ({marks}) ORDER BY i.snapshot_id, i.rank""",
-            snapshot_ids,
-        ).fetchall()
-        artists = self._artists_of(snapshot_ids, marks)
-        result: dict[int, list[Track]] = {}
-        for snapshot_id, uri, name, album_uri, album_name, duration_ms, isrc in rows:
-            track = Track(uri, name, artists.get(uri, ()), album_uri, album_name, duration_ms, isrc)
-            result.setdefault(snapshot_id, []).append(track)
-        return result
-
-    def _artists_of(self, snapshot_ids: list[int], marks: str) -> dict[str, tuple[Artist, ...]]:
-        rows = self.connection.execute(
-            f"""SELECT DISTINCT ta.track_uri, ta.position, a.uri, a.name
-                FROM snapshot_items i JOIN track_artists ta ON ta.track_uri = i.track_uri
-                JOIN artists a ON a.uri = ta.artist_uri
-                WHERE i.snapshot_id IN ({marks}) ORDER BY ta.track_uri, ta.position""",
-            snapshot_ids,
-        )
+        ids = ",".join("?" * len(snapshot_ids))
+        charted = f"SELECT track_uri FROM snapshot_items WHERE snapshot_id IN ({ids})"
         artists: dict[str, list[Artist]] = {}
-        for track_uri, _position, artist_uri, artist_name in rows:
+        for track_uri, artist_uri, artist_name in self.connection.execute(
+            f"""SELECT ta.track_uri, a.uri, a.name FROM track_artists ta JOIN artists a ON a.uri = ta.artist_uri
+                WHERE ta.track_uri IN ({charted}) ORDER BY ta.track_uri, ta.position""",
+            snapshot_ids,
+        ):
             artists.setdefault(track_uri, []).append(Artist(artist_uri, artist_name))
-        return {uri: tuple(names) for uri, names in artists.items()}
+        tracks = {
+            uri: Track(uri, name, tuple(artists.get(uri, ())), album_uri, album_name, duration_ms, isrc)
+            for uri, name, album_uri, album_name, duration_ms, isrc in self.connection.execute(
+                f"SELECT uri, name, album_uri, album_name, duration_ms, isrc FROM tracks WHERE uri IN ({charted})",
+                snapshot_ids,
+            )
+        }
+        result: dict[int, list[Track]] = {}
+        for snapshot_id, uri in self.connection.execute(
+            f"SELECT snapshot_id, track_uri FROM snapshot_items WHERE snapshot_id IN ({ids}) "
+            "ORDER BY snapshot_id, rank",
+            snapshot_ids,
+        ):
+            result.setdefault(snapshot_id, []).append(tracks[uri])
+        return result
 
     def snapshot_months(self, user_id: str) -> list[Month]:
         rows = self.connection.execute(
