@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import sqlite3
 import sys
-import traceback
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Annotated, Any
@@ -97,6 +96,8 @@ class TmGroup(TyperGroup):
     def _debug_trace(ctx: typer.Context) -> None:
         state = runtime(ctx)
         if state.debug or (state.settings is not None and state.settings.debug):
+            import traceback  # 10 ms to import: only for --debug
+
             traceback.print_exc()
 
 

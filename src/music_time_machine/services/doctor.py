@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib.metadata import PackageNotFoundError, version
 
 from music_time_machine.config import Settings, parse_redirect_uri
 from music_time_machine.errors import TmError
@@ -55,6 +54,8 @@ def config_checks(settings: Settings) -> list[Check]:
                             f"{settings.redirect_uri} (tm listens on {target.host}:{target.port})"))  # fmt: skip
     except TmError as error:
         checks.append(Check("redirect URI", "fail", error.message, error.hint))
+    from importlib.metadata import PackageNotFoundError, version  # 20 ms to import: only when doctor runs
+
     try:
         spotipy_version = version("spotipy")
         ok = _version_tuple(spotipy_version) >= (2, 26, 0)
