@@ -27,8 +27,8 @@ def test_precedence_is_flag_then_environment_then_cwd_dotenv_then_home_dotenv(tm
     assert settings.home == home
     assert settings.client_id == "from-cwd"
     assert settings.max_retry_wait == 5
-    assert settings.db_path == Path("/env.sqlite3")
-    assert flagged.db_path == Path("/flag.sqlite3")
+    assert settings.database == Path("/env.sqlite3")
+    assert flagged.database == Path("/flag.sqlite3")
 
 
 def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
 
     assert settings.client_id is None
     assert settings.redirect_uri == "http://127.0.0.1:8888/callback"
-    assert settings.db_path == tmp_path / "tm.sqlite3"
+    assert settings.database == tmp_path / "tm.sqlite3"
     assert settings.token_path == tmp_path / "token.json"
     assert settings.api_url == "https://api.spotify.com/v1/"
     assert settings.accounts_url == "https://accounts.spotify.com/"

@@ -235,7 +235,7 @@ def test_an_interrupted_import_keeps_whole_files_only_and_the_next_run_completes
     with pytest.raises(KeyboardInterrupt):
         import_history(store, user, files, now, on_progress=interrupt_midway)
 
-    partial = store.connection.execute(
+    partial = store.db.execute(
         "SELECT count(*) FROM play_sources s "
         "WHERE s.plays_stored != (SELECT count(*) FROM plays WHERE source_id = s.id)"
     ).fetchone()

@@ -45,7 +45,7 @@ def test_a_full_scan_is_recognised(logged_in: Tm) -> None:
     logged_in("snapshot")
     store = open_store(logged_in.db_path)
 
-    plans = query_plans(store, lambda: store.connection.execute("SELECT count(*) FROM snapshot_items WHERE rank > 3"))
+    plans = query_plans(store, lambda: store.db.execute("SELECT count(*) FROM snapshot_items WHERE rank > 3"))
 
     [scan] = full_scans(plans)
     assert scan.startswith("SCAN snapshot_items")

@@ -70,7 +70,7 @@ def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(tmp_path: Path) ->
     result = take_snapshot(store, _RacingSource(tmp_path / "tm.sqlite3"), User("me"), NOW, [TimeRange.SHORT])
 
     assert (result.created, result.raced) == (False, True)
-    rows = store.connection.execute("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i "
+    rows = store.db.execute("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i "
                                     "ON i.snapshot_id = s.id ORDER BY i.rank").fetchall()  # fmt: skip
     assert [row[0] for row in rows] == [t.uri for t in _tracks("first")]
 
@@ -87,8 +87,8 @@ def test_a_database_made_by_the_first_schema_migrates_forward_with_its_rows(tmp_
     store = open_store(path)
 
     assert store.schema_version() == len(MIGRATIONS)
-    assert store.connection.execute("SELECT count(*) FROM snapshot_items").fetchone() == (1,)
-    assert store.connection.execute("SELECT track FROM v_monthly_top").fetchone() == ("A",)
+    assert store.db.execute("SELECT count(*) FROM snapshot_items").fetchone() == (1,)
+    assert store.db.execute("SELECT track FROM v_monthly_top").fetchone() == ("A",)
 
 
 def test_debug_output_never_contains_tokens_or_the_secret(logged_in: Tm) -> None:
@@ -221,7 +221,7 @@ def test_a_read_timeout_is_retried_then_a_clean_failure_with_no_partial_data(log
         take_snapshot(store, client, User("fake-listener"), NOW, list(TimeRange))
 
     assert waits == [1.0, 2.0, 4.0]
-    assert store.connection.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+    assert store.db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
 
 
 def test_a_read_only_database_is_one_clear_line(logged_in: Tm, tmp_path: Path) -> None:

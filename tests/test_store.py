@@ -24,8 +24,8 @@ def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> N
     store = open_store(tmp_path / "tm.sqlite3")
 
     assert store.schema_version() == len(MIGRATIONS)
-    assert store.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert store.connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert store.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
 
 
 def test_a_new_database_file_is_private(tmp_path: Path) -> None:
@@ -50,8 +50,8 @@ def test_a_failing_snapshot_write_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         store.save_snapshots(USER.id, "2025-01-15T12:00:00Z", {TimeRange.SHORT: [_track(1)], TimeRange.LONG: [broken]})
 
-    assert store.connection.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
-    assert store.connection.execute("SELECT count(*) FROM tracks").fetchone() == (0,)
+    assert store.db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+    assert store.db.execute("SELECT count(*) FROM tracks").fetchone() == (0,)
 
 
 def test_snapshots_round_trip_in_rank_order_with_artists(tmp_path: Path) -> None:

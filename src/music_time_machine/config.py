@@ -44,7 +44,7 @@ class Settings:
     client_secret: str | None
     redirect_uri: str
     home: Path
-    db_path: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL (see `database_of`)
     token_path: Path
     app_token_path: Path  # the Client Credentials token: never in the same file as a user's login
     api_url: str
@@ -78,7 +78,7 @@ class Settings:
         client_id: str,
         client_secret: str | None,
         redirect_uri: str,
-        db_path: Path | None,
+        database: Path | str | None,
     ) -> Settings:
         """The demo's own settings: its own token file and database, pointed at the built-in fake."""
         return replace(
@@ -89,8 +89,17 @@ class Settings:
             api_url=api_url,
             accounts_url=accounts_url,
             token_path=self.home / "demo-token.json",
-            db_path=db_path or self.home / "demo.sqlite3",
+            database=database or self.home / "demo.sqlite3",
         )
+
+
+def is_database_url(target: Path | str) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def database_of(value: str) -> Path | str:
+    """--db / TM_DB: a postgresql:// URL as given, anything else a SQLite file path."""
+    return value if is_database_url(value) else Path(value).expanduser()
 
 
 def parse_redirect_uri(uri: str) -> RedirectTarget:
@@ -171,7 +180,7 @@ def load_settings(
         client_secret=values.get("SPOTIPY_CLIENT_SECRET"),
         redirect_uri=values.get("SPOTIPY_REDIRECT_URI", DEFAULT_REDIRECT_URI),
         home=home,
-        db_path=Path(db_value).expanduser() if db_value else home / "tm.sqlite3",
+        database=database_of(db_value) if db_value else home / "tm.sqlite3",
         token_path=home / "token.json",
         app_token_path=home / "app-token.json",
         api_url=_base_url(values, "TM_SPOTIFY_API_URL", DEFAULT_API_URL),

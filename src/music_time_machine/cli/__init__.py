@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.main
@@ -76,21 +75,26 @@ class TmGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
             raise
-        except (TmError, sqlite3.Error) as raised:
-            self._debug_trace(ctx)
-            error = as_store_error(raised) if isinstance(raised, sqlite3.Error) else raised
-            _report(error.message, error.hint)
-            raise typer.Exit(error.exit_code) from raised
+        except TmError as error:
+            self._fail(ctx, error)
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted; nothing half-written was kept.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as error:
+            database_error = as_store_error(error)
+            if database_error is not None:
+                self._fail(ctx, database_error, error)
             self._debug_trace(ctx)
             _report(
                 f"unexpected {type(error).__name__}: {error}",
                 "This is a bug in tm; run again with --debug for details and report it.",
             )
             raise typer.Exit(1) from error
+
+    def _fail(self, ctx: typer.Context, error: TmError, cause: BaseException | None = None) -> NoReturn:
+        self._debug_trace(ctx)
+        _report(error.message, error.hint)
+        raise typer.Exit(error.exit_code) from cause or error
 
     @staticmethod
     def _debug_trace(ctx: typer.Context) -> None:

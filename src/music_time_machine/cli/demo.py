@@ -9,6 +9,7 @@ import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption
+from music_time_machine.config import database_of
 from music_time_machine.models import Month, TimeRange, User
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.playlists import sync_managed_playlist
@@ -29,7 +30,7 @@ def _moments(now: datetime, months: int) -> list[tuple[Month, datetime]]:
 
 def _next_steps(store: Store, user: User, first: Month, last: Month, gem_count: int) -> None:
     months = (last.year - first.year) * 12 + last.month - first.month + 1
-    db = store.path
+    db = store.location
     render.message(
         f"\nDemo ready: {db}\n"
         f"  listener {user.label}, snapshots {first} … {last}, {gem_count} forgotten gems "
@@ -76,7 +77,9 @@ def demo(
     with FakeSpotify(
         client_id=DEMO_CLIENT_ID, client_secret=None, redirect_uris=(redirect_uri,), month=str(moments[0][0])
     ) as fake:
-        settings = env.settings.for_demo(fake.api_url, fake.accounts_url, DEMO_CLIENT_ID, None, redirect_uri, db)
+        settings = env.settings.for_demo(
+            fake.api_url, fake.accounts_url, DEMO_CLIENT_ID, None, redirect_uri, database_of(db) if db else None
+        )
         settings.ensure_home()
         tokens = TokenFile(settings.token_path)
         user = run_login(
@@ -84,7 +87,7 @@ def demo(
         )
         render.message(f"Logged in to the fake Spotify as {user.label}.")
         client = SpotifyClient(settings, tokens, wait=wait, clock=env.now)
-        store = open_store(settings.db_path)
+        store = open_store(settings.database)
         for month, moment in render.with_progress(moments, "Listening, syncing and snapshotting months"):
             fake.month = str(month)
             fake.listen(until=moment - timedelta(hours=1), plays=PLAYS_PER_MONTH)

@@ -33,7 +33,7 @@ def doctor(
     found = checks.config_checks(env.settings) + checks.login_checks(env.tokens, now)
     if not offline and env.tokens.token_info() is not None and env.settings.client_id:
         found.append(checks.api_check(lambda: env.spotify().me()))
-    found += checks.database_checks(lambda: open_store(env.settings.db_path), env.tokens.user(), now)
+    found += checks.database_checks(lambda: open_store(env.settings.database), env.tokens.user(), now)
     failed = any(check.status == "fail" for check in found)
     if as_json:
         render.emit_json({"ok": not failed, "checks": [check.__dict__ for check in found]})

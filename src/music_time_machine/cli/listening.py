@@ -116,8 +116,8 @@ def schedule(
 
     env = CommandEnv(ctx, db)
     environment = {"TM_HOME": str(env.settings.home)}
-    if env.settings.db_path != env.settings.home / "tm.sqlite3":
-        environment["TM_DB"] = str(env.settings.db_path)
+    if env.settings.database != env.settings.home / "tm.sqlite3":
+        environment["TM_DB"] = str(env.settings.database)
     job = scheduler.Job(scheduler.tm_command(), environment, env.settings.home / "schedule.log")
     units = scheduler.systemd_units(job) if systemd else {"crontab": scheduler.cron_block(job)}
     if print_only:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from music_time_machine import render
-from music_time_machine.config import Settings
+from music_time_machine.config import Settings, database_of
 from music_time_machine.errors import NotLoggedIn, UsageError
 from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
 from music_time_machine.services.users import resolve_user
@@ -48,12 +48,11 @@ def time_range_of(choice: StrEnum) -> TimeRange:
 
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
-        help="SQLite database file [env: TM_DB; default: $TM_HOME/tm.sqlite3].",
+        help="SQLite database file, or a postgresql:// URL [env: TM_DB; default: $TM_HOME/tm.sqlite3].",
         show_default=False,
-        dir_okay=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
@@ -76,11 +75,11 @@ def runtime(ctx: typer.Context) -> Runtime:
 class CommandEnv:
     """Built per command; opens the database and Spotify only when a command asks for them."""
 
-    def __init__(self, ctx: typer.Context, db: Path | None = None) -> None:
+    def __init__(self, ctx: typer.Context, db: str | None = None) -> None:
         self.runtime = runtime(ctx)
         base = self.runtime.settings
         assert base is not None, "the app callback loads settings before any command runs"
-        self.settings = replace(base, db_path=db) if db else base
+        self.settings = replace(base, database=database_of(db)) if db else base
         self.tokens = TokenFile(self.settings.token_path)
         self._store: Store | None = None
         self._spotify: SpotifyClient | None = None
@@ -90,9 +89,10 @@ class CommandEnv:
 
     def store(self) -> Store:
         if self._store is None:
-            if self.settings.db_path.parent == self.settings.home:
+            database = self.settings.database
+            if isinstance(database, Path) and database.parent == self.settings.home:
                 self.settings.ensure_home()
-            self._store = open_store(self.settings.db_path)
+            self._store = open_store(database)
         return self._store
 
     def spotify(self) -> SpotifyClient:
@@ -121,7 +121,7 @@ class CommandEnv:
         logged_in = self.logged_in_user()
         if logged_in.id != user.id:
             raise UsageError(
-                f"{self.settings.db_path} holds {user.label}'s data, but you are logged in as {logged_in.label}.",
+                f"{self.store().location} holds {user.label}'s data, but you are logged in as {logged_in.label}.",
                 hint="Run `tm snapshot` to start your own history in this database, use --db to pick another, "
                 "or `tm login` as that listener.",
             )

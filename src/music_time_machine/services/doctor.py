@@ -96,11 +96,11 @@ def api_check(me: Callable[[], User]) -> Check:
 def database_checks(open_store: Callable[[], Store], user: User | None, now: datetime) -> list[Check]:
     try:
         store = open_store()
-        integrity = store.connection.execute("PRAGMA integrity_check").fetchone()[0]
+        integrity = store.db.integrity()
     except TmError as error:
         return [Check("database", "fail", error.message, error.hint)]
     checks = [
-        Check("database", "pass" if integrity == "ok" else "fail", f"{store.path}: integrity {integrity}",
+        Check("database", "pass" if integrity == "ok" else "fail", f"{store.location}: integrity {integrity}",
               None if integrity == "ok" else "Restore a backup; tm never edits a damaged file."),
         Check("schema", "pass", f"version {store.schema_version()} of {len(MIGRATIONS)}"),
     ]  # fmt: skip

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from music_time_machine.models import PLAY_COLUMNS, ArtistCount, PlayCount, utc_iso
+from music_time_machine.store.backend import Backend
 
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
@@ -19,53 +19,53 @@ _INSERT_PLAY = f"""
 """
 
 # A full play: at least 30 s and not marked skipped. Everything else stored is a skip (short plays are only
-# kept when they were skips).
-FULL = "(ms_played >= 30000 AND coalesce(skipped, 0) = 0)"
+# kept when they were skips). As 1/0, so both databases can sum it.
+FULL = "CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 END"
+SKIP = f"1 - {FULL}"
 
 
 class PlayQueries:
-    connection: sqlite3.Connection
+    db: Backend
 
     def has_play_source(self, user_id: str, sha256: str) -> bool:
-        row = self.connection.execute(
+        row = self.db.execute(
             "SELECT 1 FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
         ).fetchone()
         return row is not None
 
     def add_play_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
-        cursor = self.connection.execute(
-            "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?)",
+        [source_id] = self.db.execute(
+            "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, kind, name, sha256, imported_at),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        ).fetchone()
+        return source_id
 
     def count_play_source(self, source_id: int, rows_read: int, plays_stored: int) -> None:
-        self.connection.execute(
+        self.db.execute(
             "UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ? WHERE id = ?",
             (rows_read, plays_stored, source_id),
         )
 
     def insert_plays(self, plays: list[tuple]) -> int:
         """Insert play tuples (in PLAY_COLUMNS order); returns how many were new (the rest were duplicates)."""
-        return self.connection.executemany(_INSERT_PLAY, plays).rowcount
+        return self.db.executemany(_INSERT_PLAY, plays)
 
     def count_plays(self, user_id: str) -> int:
-        return self.connection.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
 
     def count_api_plays(self, user_id: str) -> int:
-        return self.connection.execute(
+        return self.db.execute(
             "SELECT count(*) FROM plays JOIN play_sources s ON s.id = source_id WHERE plays.user_id = ? AND s.kind = ?",
             (user_id, API_SOURCE),
         ).fetchone()[0]
 
     def latest_play_at(self, user_id: str) -> str | None:
-        row = self.connection.execute("SELECT max(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()
+        row = self.db.execute("SELECT max(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()
         return row[0]
 
     def api_play_source(self, user_id: str, now: str) -> int:
         """The one play_sources row that recently-played syncs of this user add to."""
-        row = self.connection.execute(
+        row = self.db.execute(
             "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
         ).fetchone()
         return row[0] if row else self.add_play_source(user_id, API_SOURCE, API_SOURCE, None, now)
@@ -75,7 +75,7 @@ class PlayQueries:
         user_id, played_at, _uri, name, artist = play[:5]
         moment = datetime.fromisoformat(played_at)
         window = (utc_iso(moment - timedelta(seconds=seconds)), utc_iso(moment + timedelta(seconds=seconds)))
-        row = self.connection.execute(
+        row = self.db.execute(
             """SELECT 1 FROM plays WHERE user_id = ? AND played_at BETWEEN ? AND ?
                AND lower(track_name) = lower(?) AND lower(artist_name) = lower(?) LIMIT 1""",
             (user_id, *window, name, artist),
@@ -84,36 +84,37 @@ class PlayQueries:
 
     def drop_api_plays_near_imported(self, user_id: str, seconds: int) -> int:
         """Synced plays an import has now brought in with richer detail: the imported copy wins."""
-        return self.connection.execute(
-            f"""DELETE FROM plays WHERE user_id = :user AND source_id IN
-                    (SELECT id FROM play_sources WHERE user_id = :user AND kind = '{API_SOURCE}')
+        return self.db.execute(
+            f"""DELETE FROM plays WHERE user_id = ? AND source_id IN
+                    (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
                 AND EXISTS (SELECT 1 FROM plays AS other JOIN play_sources AS src ON src.id = other.source_id
                     WHERE other.user_id = plays.user_id AND src.kind != '{API_SOURCE}'
-                    AND other.played_at BETWEEN strftime('%Y-%m-%dT%H:%M:%SZ', plays.played_at, :before)
-                                            AND strftime('%Y-%m-%dT%H:%M:%SZ', plays.played_at, :after)
+                    AND other.played_at BETWEEN {self.db.shifted_time("plays.played_at")}
+                                            AND {self.db.shifted_time("plays.played_at")}
                     AND lower(other.track_name) = lower(plays.track_name)
                     AND lower(other.artist_name) = lower(plays.artist_name))""",
-            {"user": user_id, "before": f"-{seconds} seconds", "after": f"+{seconds} seconds"},
+            (user_id, user_id, f"-{seconds} seconds", f"+{seconds} seconds"),
         ).rowcount
 
     def play_counts(
         self, user_id: str, start: str, end: str, *, limit: int | None = None, last_before: str | None = None
     ) -> list[PlayCount]:
         """Tracks played in [start, end), most full plays first; `last_before` keeps those not played since."""
-        rows = self.connection.execute(
-            f"""SELECT max(track_uri), track_name, artist_name, max(album_name), sum({FULL}), sum(NOT {FULL}),
-                       sum(ms_played), max(played_at) AS last
+        rows = self.db.execute(
+            f"""SELECT max(track_uri), min(track_name), min(artist_name), max(album_name), sum({FULL}), sum({SKIP}),
+                       sum(ms_played), max(played_at)
                 FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?
                 GROUP BY lower(artist_name), lower(track_name)
-                HAVING ? IS NULL OR last < ?
-                ORDER BY 5 DESC, 7 DESC, lower(artist_name), lower(track_name) LIMIT ?""",
-            (user_id, start, end, last_before, last_before, -1 if limit is None else limit),
+                HAVING CAST(? AS TEXT) IS NULL OR max(played_at) < ?
+                ORDER BY 5 DESC, 7 DESC, lower(artist_name), lower(track_name)
+                {"" if limit is None else "LIMIT ?"}""",
+            (user_id, start, end, last_before, last_before, *([] if limit is None else [limit])),
         )
         return [PlayCount(*row) for row in rows]
 
     def artist_counts(self, user_id: str, start: str, end: str, limit: int) -> list[ArtistCount]:
-        rows = self.connection.execute(
-            f"""SELECT artist_name, sum({FULL}), sum(ms_played) FROM plays
+        rows = self.db.execute(
+            f"""SELECT min(artist_name), sum({FULL}), sum(ms_played) FROM plays
                 WHERE user_id = ? AND played_at >= ? AND played_at < ?
                 GROUP BY lower(artist_name) ORDER BY 2 DESC, 3 DESC, lower(artist_name) LIMIT ?""",
             (user_id, start, end, limit),
@@ -122,15 +123,15 @@ class PlayQueries:
 
     def play_totals(self, user_id: str, start: str, end: str) -> tuple[int, int, int]:
         """(full plays, skips, ms played) in [start, end)."""
-        row = self.connection.execute(
-            f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum(NOT {FULL}), 0), coalesce(sum(ms_played), 0)
+        row = self.db.execute(
+            f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum({SKIP}), 0), coalesce(sum(ms_played), 0)
                 FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?""",
             (user_id, start, end),
         ).fetchone()
         return row[0], row[1], row[2]
 
     def play_months(self, user_id: str) -> list[str]:
-        rows = self.connection.execute(
+        rows = self.db.execute(
             "SELECT DISTINCT substr(played_at, 1, 7) FROM plays WHERE user_id = ? ORDER BY 1", (user_id,)
         )
         return [row[0] for row in rows]

@@ -1,30 +1,19 @@
-"""The SQLite snapshot store: WAL, foreign keys, one transaction per snapshot."""
+"""SQLite, the default: one private file, WAL, foreign keys. Everything SQLite-specific is here."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from music_time_machine.errors import StoreError
-from music_time_machine.models import (
-    Artist,
-    ManagedPlaylist,
-    Month,
-    Snapshot,
-    TimeRange,
-    Track,
-    User,
-)
-from music_time_machine.store.plays import PlayQueries
-from music_time_machine.store.rules import RuleQueries
+from music_time_machine.store.backend import Backend
 from music_time_machine.store.schema import MIGRATIONS
 
 
-def as_store_error(error: sqlite3.Error) -> StoreError:
+def sqlite_error(error: sqlite3.Error) -> StoreError:
     """What a database failure means for the user, in one line."""
     if "locked" in str(error) or "busy" in str(error):
         return StoreError("The database is busy: another tm is writing to it.", hint="Try again in a moment.")
@@ -33,8 +22,57 @@ def as_store_error(error: sqlite3.Error) -> StoreError:
     return StoreError(f"Database error: {error}.", hint="Run with --debug for details.")
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating if needed) and migrate the database at `path`."""
+class SqliteBackend(Backend):
+    migrations = MIGRATIONS
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self.location = str(path)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return self.connection.executemany(sql, rows).rowcount
+
+    def stream(self, sql: str, params: Sequence[Any]) -> tuple[list[str], Iterator[tuple]]:
+        cursor = self.connection.execute(sql, params)  # SQLite steps through the rows as they are read
+        return [column[0] for column in cursor.description], iter(cursor)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    def _begin(self) -> str:
+        return "BEGIN IMMEDIATE"  # the write lock at once: writers queue up instead of failing halfway
+
+    def lock(self, key: str) -> None:
+        """BEGIN IMMEDIATE already made this the only writer."""
+
+    def schema_version(self) -> int:
+        return self.connection.execute("PRAGMA user_version").fetchone()[0]
+
+    def _run_migration(self, number: int, script: str) -> None:
+        try:
+            self.connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except BaseException:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise
+
+    def integrity(self) -> str:
+        return self.connection.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def shifted_time(self, column: str) -> str:
+        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {column}, ?)"
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def open_sqlite(path: Path) -> SqliteBackend:
+    """Open (creating if needed) and migrate the database file at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
@@ -44,8 +82,8 @@ def open_store(path: Path) -> Store:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")  # with WAL: durable against crashes, fewer fsyncs
-        store = Store(connection, path)
-        store.migrate()
+        backend = SqliteBackend(connection, path)
+        backend.migrate()
     except BaseException as error:
         connection.close()
         if not isinstance(error, sqlite3.DatabaseError):
@@ -56,231 +94,4 @@ def open_store(path: Path) -> Store:
                 hint="Check the permissions or the mount, or use --db with a writable copy.",
             ) from error
         raise StoreError(f"Cannot use database {path}: {error}.") from error
-    return store
-
-
-class Store(PlayQueries, RuleQueries):
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self.connection = connection
-        self.path = path
-
-    def close(self) -> None:
-        self.connection.close()
-
-    @contextmanager
-    def transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
-        """All or nothing: an error or Ctrl-C inside rolls everything back (so does `keep=False`: dry runs).
-
-        Inside another transaction it is a savepoint: undone alone on error, kept or not with the outer one."""
-        if self.connection.in_transaction:
-            begin, commit, rollback = ["SAVEPOINT inner"], ["RELEASE inner"], ["ROLLBACK TO inner", "RELEASE inner"]
-        else:
-            begin, commit, rollback = ["BEGIN IMMEDIATE"], ["COMMIT"], ["ROLLBACK"]
-        self._run(begin)
-        try:
-            yield self.connection
-        except BaseException:
-            self._run(rollback)
-            raise
-        self._run(commit if keep else rollback)
-
-    def _run(self, statements: list[str]) -> None:
-        for statement in statements:
-            self.connection.execute(statement)
-
-    def schema_version(self) -> int:
-        return self.connection.execute("PRAGMA user_version").fetchone()[0]
-
-    def migrate(self) -> None:
-        version = self.schema_version()
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"Database {self.path} was written by a newer tm (schema {version}, this tm knows {len(MIGRATIONS)}).",
-                hint="Upgrade tm: pip install --upgrade music-time-machine.",
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            try:
-                self.connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except BaseException:
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
-                raise
-
-    # users -------------------------------------------------------------------------------------------
-
-    def upsert_user(self, user: User, seen_at: str) -> None:
-        self.connection.execute(
-            """INSERT INTO users (id, display_name, account_id, first_seen_at, last_seen_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                   account_id = coalesce(excluded.account_id, account_id), last_seen_at = excluded.last_seen_at""",
-            (user.id, user.display_name, user.account_id, seen_at, seen_at),
-        )
-
-    def users(self) -> list[User]:
-        rows = self.connection.execute("SELECT id, display_name, account_id FROM users ORDER BY id")
-        return [User(id=row[0], display_name=row[1], account_id=row[2]) for row in rows]
-
-    # snapshots ---------------------------------------------------------------------------------------
-
-    def ranges_taken_on(self, user_id: str, day: str) -> set[TimeRange]:
-        rows = self.connection.execute(
-            "SELECT time_range FROM snapshots WHERE user_id = ? AND taken_on = ?", (user_id, day)
-        )
-        return {TimeRange(row[0]) for row in rows}
-
-    def save_snapshots(
-        self, user_id: str, taken_at: str, charts: dict[TimeRange, list[Track]], *, replace: bool = False
-    ) -> list[TimeRange]:
-        """Store one snapshot per range in one transaction; returns the ranges stored.
-
-        A range already taken that UTC day (say, by another tm running at the same time: the transaction
-        serialises them) is kept unless `replace`."""
-        taken_on = taken_at[:10]
-        with self.transaction() as db:
-            if not replace:
-                taken = self.ranges_taken_on(user_id, taken_on)
-                charts = {time_range: tracks for time_range, tracks in charts.items() if time_range not in taken}
-            self._save_tracks(db, [track for tracks in charts.values() for track in tracks], taken_at)
-            for time_range, tracks in charts.items():
-                db.execute(
-                    "DELETE FROM snapshots WHERE user_id = ? AND taken_on = ? AND time_range = ?",
-                    (user_id, taken_on, time_range.value),
-                )
-                snapshot_id = db.execute(
-                    "INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) VALUES (?, ?, ?, ?)",
-                    (user_id, time_range.value, taken_at, taken_on),
-                ).lastrowid
-                db.executemany(
-                    "INSERT INTO snapshot_items (snapshot_id, rank, track_uri) VALUES (?, ?, ?)",
-                    [(snapshot_id, rank, track.uri) for rank, track in enumerate(tracks, start=1)],
-                )
-        return list(charts)
-
-    @staticmethod
-    def _save_tracks(db: sqlite3.Connection, tracks: list[Track], updated_at: str) -> None:
-        unique = {track.uri: track for track in tracks}.values()
-        db.executemany(
-            "INSERT INTO artists (uri, name) VALUES (?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name",
-            {(artist.uri, artist.name) for track in unique for artist in track.artists},
-        )
-        db.executemany(
-            """INSERT INTO tracks (uri, name, album_uri, album_name, duration_ms, isrc, raw_json, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (uri) DO UPDATE SET name = excluded.name, album_uri = excluded.album_uri,
-                   album_name = excluded.album_name, duration_ms = excluded.duration_ms,
-                   isrc = coalesce(excluded.isrc, isrc), raw_json = coalesce(excluded.raw_json, raw_json),
-                   updated_at = excluded.updated_at""",
-            [
-                (
-                    t.uri,
-                    t.name,
-                    t.album_uri,
-                    t.album_name,
-                    t.duration_ms,
-                    t.isrc,
-                    json.dumps(t.raw, separators=(",", ":")) if t.raw else None,
-                    updated_at,
-                )
-                for t in unique
-            ],
-        )
-        db.executemany("DELETE FROM track_artists WHERE track_uri = ?", [(t.uri,) for t in unique])
-        db.executemany(
-            "INSERT INTO track_artists (track_uri, position, artist_uri) VALUES (?, ?, ?)",
-            [(t.uri, position, a.uri) for t in unique for position, a in enumerate(t.artists)],
-        )
-
-    def snapshots_between(self, user_id: str, start: str, end: str, ranges: Iterable[TimeRange]) -> list[Snapshot]:
-        """Snapshots with start <= taken_at < end, oldest first, with their tracks in rank order."""
-        range_values = [time_range.value for time_range in ranges]
-        marks = ",".join("?" * len(range_values))
-        rows = self.connection.execute(
-            f"""SELECT id, time_range, taken_at FROM snapshots
-                WHERE user_id = ? AND taken_at >= ? AND taken_at < ? AND time_range IN ({marks})
-                ORDER BY taken_at, time_range""",
-            (user_id, start, end, *range_values),
-        ).fetchall()
-        tracks_by_snapshot = self._snapshot_tracks([row[0] for row in rows])
-        return [
-            Snapshot(user_id, TimeRange(time_range), taken_at, tracks_by_snapshot.get(snapshot_id, []))
-            for snapshot_id, time_range, taken_at in rows
-        ]
-
-    def latest_snapshot_at(self, user_id: str) -> str | None:
-        return self.connection.execute("SELECT max(taken_at) FROM snapshots WHERE user_id = ?", (user_id,)).fetchone()[
-            0
-        ]
-
-    def latest_snapshot(self, user_id: str, time_range: TimeRange) -> Snapshot | None:
-        row = self.connection.execute(
-            """SELECT id, taken_at FROM snapshots WHERE user_id = ? AND time_range = ?
-               ORDER BY taken_at DESC LIMIT 1""",
-            (user_id, time_range.value),
-        ).fetchone()
-        if row is None:
-            return None
-        return Snapshot(user_id, time_range, row[1], self._snapshot_tracks([row[0]]).get(row[0], []))
-
-    def _snapshot_tracks(self, snapshot_ids: list[int]) -> dict[int, list[Track]]:
-        """Each snapshot's tracks in rank order; a track charted in many snapshots is one shared object."""
-        if not snapshot_ids:
-            return {}
-        ids = ",".join("?" * len(snapshot_ids))
-        charted = f"SELECT track_uri FROM snapshot_items WHERE snapshot_id IN ({ids})"
-        artists: dict[str, list[Artist]] = {}
-        for track_uri, artist_uri, artist_name in self.connection.execute(
-            f"""SELECT ta.track_uri, a.uri, a.name FROM track_artists ta JOIN artists a ON a.uri = ta.artist_uri
-                WHERE ta.track_uri IN ({charted}) ORDER BY ta.track_uri, ta.position""",
-            snapshot_ids,
-        ):
-            artists.setdefault(track_uri, []).append(Artist(artist_uri, artist_name))
-        tracks = {
-            uri: Track(uri, name, tuple(artists.get(uri, ())), album_uri, album_name, duration_ms, isrc)
-            for uri, name, album_uri, album_name, duration_ms, isrc in self.connection.execute(
-                f"SELECT uri, name, album_uri, album_name, duration_ms, isrc FROM tracks WHERE uri IN ({charted})",
-                snapshot_ids,
-            )
-        }
-        result: dict[int, list[Track]] = {}
-        for snapshot_id, uri in self.connection.execute(
-            f"SELECT snapshot_id, track_uri FROM snapshot_items WHERE snapshot_id IN ({ids}) "
-            "ORDER BY snapshot_id, rank",
-            snapshot_ids,
-        ):
-            result.setdefault(snapshot_id, []).append(tracks[uri])
-        return result
-
-    def snapshot_months(self, user_id: str) -> list[Month]:
-        rows = self.connection.execute(
-            "SELECT DISTINCT substr(taken_at, 1, 7) FROM snapshots WHERE user_id = ? ORDER BY 1", (user_id,)
-        )
-        return [Month.parse(row[0]) for row in rows]
-
-    # managed playlists -------------------------------------------------------------------------------
-
-    def managed_playlist(self, user_id: str, kind: str) -> ManagedPlaylist | None:
-        row = self.connection.execute(
-            """SELECT user_id, kind, playlist_id, name, track_count, updated_at FROM managed_playlists
-               WHERE user_id = ? AND kind = ?""",
-            (user_id, kind),
-        ).fetchone()
-        return ManagedPlaylist(*row) if row else None
-
-    def save_managed_playlist(self, playlist: ManagedPlaylist) -> None:
-        self.connection.execute(
-            """INSERT INTO managed_playlists
-                   (user_id, kind, playlist_id, name, track_count, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (user_id, kind) DO UPDATE SET playlist_id = excluded.playlist_id,
-                   name = excluded.name, track_count = excluded.track_count, updated_at = excluded.updated_at""",
-            (
-                playlist.user_id,
-                playlist.kind,
-                playlist.playlist_id,
-                playlist.name,
-                playlist.track_count,
-                playlist.updated_at,
-                playlist.updated_at,
-            ),
-        )
+    return backend
