@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,8 @@ from music_time_machine.cli import app
 from music_time_machine.cli.state import Runtime
 from music_time_machine.config import SETTING_NAMES, load_settings
 from music_time_machine.models import User
+from music_time_machine.store import open_store
+from music_time_machine.store.backend import Backend
 from music_time_machine.testing.browser import follow, free_port
 from music_time_machine.testing.fake_spotify import FakeSpotify
 from music_time_machine.tokens import TokenFile
@@ -57,8 +61,41 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "tm-home"
 
 
+TEST_DATABASE_URL = os.environ.get("TM_TEST_DATABASE_URL", "")
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL of TM_TEST_DATABASE_URL whose tables live in a fresh schema of their own (dropped afterwards)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, home: Path) -> Iterator[Path | str]:
+    """Where tm keeps this test's data: $TM_HOME/tm.sqlite3, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield home / "tm.sqlite3"
+        return
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker:
+        pytest.skip(f"SQLite only: {marker.args[0]}")
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL: set TM_TEST_DATABASE_URL to a database the tests may create schemas in")
+    with postgres_schema() as url:
+        yield url
+
+
 @pytest.fixture
-def env(fake: FakeSpotify, home: Path, redirect_uri: str) -> dict[str, str]:
+def env(fake: FakeSpotify, home: Path, redirect_uri: str, database: Path | str) -> dict[str, str]:
     return {
         "SPOTIPY_CLIENT_ID": CLIENT_ID,
         "SPOTIPY_CLIENT_SECRET": CLIENT_SECRET,
@@ -66,6 +103,7 @@ def env(fake: FakeSpotify, home: Path, redirect_uri: str) -> dict[str, str]:
         "TM_HOME": str(home),
         "TM_SPOTIFY_API_URL": fake.api_url,
         "TM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url,
+        **({"TM_DB": database} if isinstance(database, str) else {}),
     }
 
 
@@ -76,6 +114,7 @@ class Tm:
     env: dict[str, str]
     home: Path
     fake: FakeSpotify
+    database: Path | str
     sleeps: list[float] = field(default_factory=list)
     sleeper: Callable[[float], None] | None = None  # instead of recording waits
     now: datetime = field(default_factory=lambda: mid_month("2025-03"))
@@ -99,14 +138,22 @@ class Tm:
 
     @property
     def db_path(self) -> Path:
-        return self.home / "tm.sqlite3"
+        """The SQLite file (tests of SQLite itself are marked sqlite_only)."""
+        assert isinstance(self.database, Path), "a sqlite_only test"
+        return self.database
 
-    def db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.db_path)
+    @contextmanager
+    def db(self) -> Iterator[Backend]:
+        """The test's database, for `execute` with `?` placeholders (each statement commits)."""
+        store = open_store(self.database)
+        try:
+            yield store.db
+        finally:
+            store.close()
 
     def rows(self, sql: str, *params: object) -> list[tuple]:
-        with self.db() as connection:
-            return connection.execute(sql, params).fetchall()
+        with self.db() as db:
+            return [tuple(row) for row in db.execute(sql, params).fetchall()]
 
     @property
     def tokens(self) -> TokenFile:
@@ -114,8 +161,8 @@ class Tm:
 
 
 @pytest.fixture
-def tm(env: dict[str, str], home: Path, fake: FakeSpotify) -> Tm:
-    return Tm(env=env, home=home, fake=fake)
+def tm(env: dict[str, str], home: Path, fake: FakeSpotify, database: Path | str) -> Tm:
+    return Tm(env=env, home=home, fake=fake, database=database)
 
 
 def login(tm: Tm) -> User:

@@ -22,7 +22,7 @@ def legacy(tm: Tm, redirect_uri: str) -> Iterator[Tm]:
     with FakeSpotify(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(redirect_uri,),
                      legacy_app=True) as old:  # fmt: skip
         env = {**tm.env, "TM_SPOTIFY_API_URL": old.api_url, "TM_SPOTIFY_ACCOUNTS_URL": old.accounts_url}
-        yield Tm(env=env, home=tm.home, fake=old)
+        yield Tm(env=env, home=tm.home, fake=old, database=tm.database)
 
 
 def test_a_users_public_playlists_follow_every_page_with_client_credentials(legacy: Tm) -> None:

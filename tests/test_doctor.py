@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from conftest import CLIENT_ID, CLIENT_SECRET, Tm
 
 
@@ -63,6 +65,7 @@ def test_an_account_missing_from_the_allow_list_fails_the_api_check(logged_in: T
     assert "allow-list" in check["detail"]
 
 
+@pytest.mark.sqlite_only("a damaged file")
 def test_a_damaged_database_is_reported_not_a_traceback(logged_in: Tm) -> None:
     logged_in.db_path.write_bytes(b"not a database at all" * 50)
 

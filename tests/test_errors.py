@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +14,9 @@ TOP_PATH = "/v1/me/top/tracks"
 
 
 def _snapshot_count(tm: Tm) -> int:
-    return tm.rows("SELECT count(*) FROM snapshots")[0][0] if tm.db_path.exists() else 0
+    if isinstance(tm.database, Path) and not tm.database.exists():
+        return 0
+    return tm.rows("SELECT count(*) FROM snapshots")[0][0]
 
 
 def test_expired_refresh_token_removes_the_login_and_says_run_tm_login(logged_in: Tm) -> None:
@@ -160,9 +164,10 @@ def test_a_response_that_is_not_spotify_json_is_an_error_not_an_empty_chart(logg
     assert _snapshot_count(logged_in) == 0
 
 
+@pytest.mark.sqlite_only("SQLite's file lock")
 def test_a_locked_database_is_one_clear_line(logged_in: Tm) -> None:
     logged_in("snapshot")
-    blocker = logged_in.db()
+    blocker = sqlite3.connect(logged_in.db_path)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         result = logged_in("snapshot", "--force", extra_env={})
@@ -220,9 +225,10 @@ def test_debug_adds_the_traceback_and_hides_no_error(tm: Tm) -> None:
     assert debug.exit_code == plain.exit_code == 1
 
 
+@pytest.mark.sqlite_only("PRAGMA user_version")
 def test_newer_database_schema_is_refused_in_one_line(tm: Tm) -> None:
     tm.home.mkdir()
-    with tm.db() as connection:
+    with sqlite3.connect(tm.db_path) as connection:
         connection.execute("PRAGMA user_version = 99")
 
     result = tm("history", "--month", "2025-01")

@@ -158,10 +158,10 @@ def test_wide_names_stay_aligned_and_control_characters_never_reach_the_terminal
     snapshot_months: Callable[..., Tm],
 ) -> None:
     tm = snapshot_months("2025-02")
+    names = ["東京フラッシュ", "Cafe\u0301 del Mar", "Evil\x1b[2J\nName"]
     with tm.db() as db:
-        db.execute("UPDATE tracks SET name = '東京フラッシュ' WHERE rowid % 3 = 0")
-        db.execute("UPDATE tracks SET name = 'Cafe\u0301 del Mar' WHERE rowid % 3 = 1")
-        db.execute("UPDATE tracks SET name = 'Evil' || char(27) || '[2J' || char(10) || 'Name' WHERE rowid % 3 = 2")
+        for index, (uri,) in enumerate(db.execute("SELECT uri FROM tracks ORDER BY uri").fetchall()):
+            db.execute("UPDATE tracks SET name = ? WHERE uri = ?", (names[index % 3], uri))
 
     result = tm("history", "--month", "2025-02", "--range", "short")
 

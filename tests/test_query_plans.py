@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from music_time_machine.models import Month, TimeRange
 from music_time_machine.services.analytics import charts_between
 from music_time_machine.services.gems import gems_from_plays
@@ -19,6 +21,7 @@ from music_time_machine.testing.query_plans import full_scans, query_plans
 from conftest import Tm
 
 
+@pytest.mark.sqlite_only("SQLite's query planner")
 def test_history_evolution_gems_and_plays_queries_use_indexes(
     snapshot_months: Callable[..., Tm], tmp_path: Path
 ) -> None:
@@ -41,6 +44,7 @@ def test_history_evolution_gems_and_plays_queries_use_indexes(
     assert {name: full_scans(p) for name, p in plans.items()} == {name: [] for name in work}
 
 
+@pytest.mark.sqlite_only("SQLite's query planner")
 def test_a_full_scan_is_recognised(logged_in: Tm) -> None:
     logged_in("snapshot")
     store = open_store(logged_in.db_path)

@@ -47,9 +47,9 @@ def _tracks(prefix: str) -> list[Track]:
 
 
 class _RacingSource:
-    """Fetches its charts while another tm (a second connection to the same file) stores today's first."""
+    """Fetches its charts while another tm (a second connection to the same database) stores today's first."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = path
 
     def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
@@ -64,10 +64,10 @@ class _Static:
         return _tracks("first")
 
 
-def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "tm.sqlite3")
+def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(database: Path | str) -> None:
+    store = open_store(database)
 
-    result = take_snapshot(store, _RacingSource(tmp_path / "tm.sqlite3"), User("me"), NOW, [TimeRange.SHORT])
+    result = take_snapshot(store, _RacingSource(database), User("me"), NOW, [TimeRange.SHORT])
 
     assert (result.created, result.raced) == (False, True)
     rows = store.db.execute("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i "
@@ -128,8 +128,11 @@ def test_kill_9_during_import_never_leaves_half_a_file_and_the_next_run_complete
         assert db.execute("SELECT count(*) FROM plays").fetchone() == (truth.stored,)
 
 
-def _rows_if_migrated(path: Path, sql: str) -> list[tuple]:
+def _rows_if_migrated(target: Path | Tm, sql: str) -> list[tuple]:
     """The query's rows, or [] when a killed run left no database or not that table yet (migrations are atomic)."""
+    if isinstance(target, Tm):  # the test's database, SQLite or PostgreSQL (where opening it migrates, atomically)
+        return target.rows(sql) if not isinstance(target.database, Path) else _rows_if_migrated(target.database, sql)
+    path = target
     if not path.exists():
         return []
     with sqlite3.connect(path) as db:
@@ -194,7 +197,7 @@ def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         sizes = _rows_if_migrated(
-            logged_in.db_path,
+            logged_in,
             "SELECT count(i.rank) FROM snapshots s LEFT JOIN snapshot_items i ON i.snapshot_id = s.id GROUP BY s.id",
         )
         assert all(size == (50,) for size in sizes), sizes

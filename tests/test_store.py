@@ -1,17 +1,21 @@
-"""The store: migrations by user_version, atomic snapshots, refusal of databases from a newer tm."""
+"""The store on both backends: migrations, atomic snapshots, refusal of databases from a newer tm."""
 
 from __future__ import annotations
 
-import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from music_time_machine.errors import StoreError
 from music_time_machine.models import Artist, TimeRange, Track, User
-from music_time_machine.store import open_store
+from music_time_machine.store import Store, open_store
+from music_time_machine.store.postgres import masked
 from music_time_machine.store.schema import MIGRATIONS
+from music_time_machine.store.schema_postgres import MIGRATIONS as POSTGRES_MIGRATIONS
+
+from conftest import Tm, error_lines
 
 USER = User("someone", "Someone")
 
@@ -20,42 +24,48 @@ def _track(number: int) -> Track:
     return Track(f"spotify:track:t{number}", f"Song {number}", (Artist("spotify:artist:a", "Artist"),))
 
 
-def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "tm.sqlite3")
+@pytest.fixture
+def store(database: Path | str) -> Iterator[Store]:
+    opened = open_store(database)
+    yield opened
+    opened.close()
 
+
+def test_both_backends_have_the_same_migrations() -> None:
+    assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
+
+
+def test_a_new_database_is_migrated_and_reopening_migrates_nothing(store: Store, database: Path | str) -> None:
     assert store.schema_version() == len(MIGRATIONS)
+
+    again = open_store(database)
+
+    assert again.schema_version() == len(MIGRATIONS)
+
+
+@pytest.mark.sqlite_only("WAL and foreign keys are SQLite settings")
+def test_new_database_is_migrated_with_wal_and_foreign_keys(store: Store) -> None:
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert store.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
 
 
-def test_a_new_database_file_is_private(tmp_path: Path) -> None:
-    open_store(tmp_path / "tm.sqlite3").close()
-
-    assert stat.S_IMODE((tmp_path / "tm.sqlite3").stat().st_mode) == 0o600
-
-
-def test_reopening_runs_no_migration_twice(tmp_path: Path) -> None:
-    open_store(tmp_path / "tm.sqlite3").close()
-
-    store = open_store(tmp_path / "tm.sqlite3")
-
-    assert store.schema_version() == len(MIGRATIONS)
+@pytest.mark.sqlite_only("file permissions")
+def test_a_new_database_file_is_private(store: Store, database: Path) -> None:
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
-def test_a_failing_snapshot_write_leaves_nothing_behind(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "tm.sqlite3")
+def test_a_failing_snapshot_write_leaves_nothing_behind(store: Store) -> None:
     store.upsert_user(USER, "2025-01-01T00:00:00Z")
     broken = Track("spotify:track:broken", None, ())  # type: ignore[arg-type]  # NOT NULL name
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(Exception, match=r"NOT NULL|null value"):
         store.save_snapshots(USER.id, "2025-01-15T12:00:00Z", {TimeRange.SHORT: [_track(1)], TimeRange.LONG: [broken]})
 
     assert store.db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
     assert store.db.execute("SELECT count(*) FROM tracks").fetchone() == (0,)
 
 
-def test_snapshots_round_trip_in_rank_order_with_artists(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "tm.sqlite3")
+def test_snapshots_round_trip_in_rank_order_with_artists(store: Store) -> None:
     store.upsert_user(USER, "2025-01-01T00:00:00Z")
     tracks = [_track(n) for n in (3, 1, 2)]
 
@@ -66,18 +76,60 @@ def test_snapshots_round_trip_in_rank_order_with_artists(tmp_path: Path) -> None
     assert snapshot.tracks[0].artists == (Artist("spotify:artist:a", "Artist"),)
 
 
-def test_database_from_a_newer_tm_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "tm.sqlite3"
-    with sqlite3.connect(path) as db:
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+def test_a_savepoint_inside_a_transaction_is_undone_alone(store: Store) -> None:
+    store.upsert_user(USER, "2025-01-01T00:00:00Z")
+
+    def ban_then_fail() -> None:
+        with store.transaction():
+            store.add_rule(USER.id, "spotify:track:undone", "ban", "*", "2025-01-01T00:00:00Z")
+            raise RuntimeError
+
+    with store.transaction():
+        store.add_rule(USER.id, "spotify:track:kept", "ban", "*", "2025-01-01T00:00:00Z")
+        with pytest.raises(RuntimeError):
+            ban_then_fail()
+
+    assert store.rule_uris(USER.id, "ban", "gems") == ["spotify:track:kept"]
+
+
+def test_a_database_from_a_newer_tm_is_refused(store: Store, database: Path | str) -> None:
+    if isinstance(database, Path):
+        store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    else:
+        store.db.execute("INSERT INTO tm_schema (version) VALUES (?)", (len(MIGRATIONS) + 1,))
 
     with pytest.raises(StoreError, match="newer tm"):
-        open_store(path)
+        open_store(database)
 
 
+@pytest.mark.sqlite_only("a damaged file")
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "tm.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
 
     with pytest.raises(StoreError, match="Cannot use database"):
         open_store(path)
+
+
+def test_an_unreachable_postgresql_is_one_line_without_the_password(tm: Tm) -> None:
+    url = "postgresql://tm:s3cret@127.0.0.1:1/music"
+
+    result = tm("history", "--month", "2025-01", "--db", url)
+
+    assert result.exit_code == 1
+    [error, hint] = error_lines(result)
+    assert error.startswith("Error: Cannot open postgresql://tm:***@127.0.0.1:1/music: PostgreSQL is unreachable")
+    assert hint.startswith("Hint: Check the server")
+    assert "s3cret" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://tm:pw@db.example/music", "postgresql://tm:***@db.example/music"),
+        ("postgresql://tm@db.example/music", "postgresql://tm@db.example/music"),
+        ("postgres://db.example/music?sslmode=require", "postgres://db.example/music?sslmode=require"),
+    ],
+)
+def test_database_urls_are_shown_without_their_password(url: str, shown: str) -> None:
+    assert masked(url) == shown

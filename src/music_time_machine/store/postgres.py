@@ -62,11 +62,10 @@ class PostgresBackend(Backend):
             return cursor.rowcount
 
     def stream(self, sql: str, params: Sequence[Any]) -> tuple[list[str], Iterator[tuple]]:
-        cursor = self.connection.cursor()
-        rows = cursor.stream(translate(sql), params)  # type: ignore[arg-type]
-        first = next(rows, None)  # the description is known once the first row (or the end) has arrived
-        names = [column.name for column in cursor.description or []]
-        return names, _chain(first, rows)
+        # A server-side cursor, fetched a batch at a time; WITH HOLD lets it outlive autocommit's transaction.
+        cursor = self.connection.cursor(name="tm_stream", withhold=True)
+        cursor.execute(translate(sql), params)  # type: ignore[arg-type]
+        return [column.name for column in cursor.description or []], _closing(cursor)
 
     @property
     def in_transaction(self) -> bool:
@@ -103,10 +102,9 @@ class PostgresBackend(Backend):
         self.connection.close()
 
 
-def _chain(first: tuple | None, rest: Iterator[tuple]) -> Iterator[tuple]:
-    if first is not None:
-        yield first
-        yield from rest
+def _closing(cursor: psycopg.ServerCursor) -> Iterator[tuple]:
+    with cursor:
+        yield from cursor
 
 
 def open_postgres(url: str) -> PostgresBackend:
