@@ -21,6 +21,7 @@ def test_the_command_set_is_the_documented_one() -> None:
     assert COMMANDS == [
         "ban",
         "compare",
+        "db",
         "demo",
         "doctor",
         "evolution",

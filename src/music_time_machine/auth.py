@@ -39,6 +39,10 @@ def run_login(
         attempt.exchange(code)
         user = SpotifyClient(settings, pending, wait=wait, clock=clock).me()
         pending.record_login(user, utc_iso(clock()))
+        previous = token_file.user()
+        if previous is not None and previous.id != user.id:
+            token_file.park()  # another listener's login stays usable (`tm snapshot --all-users`)
+        token_file.parked(user.id).delete()  # this fresh login supersedes one parked earlier
         pending.move_to(token_file)
     finally:
         pending.delete()

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
 from music_time_machine.tables import Column, Styled, Table, number, show
@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only annotations: importing every service here would slow d
     from rich.console import Console
 
     from music_time_machine.models import Gem, Snapshot, TimeRange, Track
+    from music_time_machine.services.db_copy import CopyReport
     from music_time_machine.services.doctor import Check
     from music_time_machine.services.gems import ChartGem, HistoryGem
     from music_time_machine.services.history import MonthHistory, PlayStats
@@ -258,6 +259,23 @@ def import_summary(summary: ImportSummary) -> None:
         message(f"warning: {problem}")
 
 
+def per_listener(outcomes: list, as_json: bool, to_json: Callable[[Any], dict], summary: Callable[[Any], None]) -> bool:
+    """What `--all-users` did for each listener (JSON: one object each, with "ok"); True when all succeeded."""
+    from music_time_machine.errors import TmError
+
+    if as_json:
+        emit_json([{"user": user.id, "ok": False, "error": result.message, "hint": result.hint}
+                   if isinstance(result, TmError) else {"ok": True, **to_json(result), "user": user.id}
+                   for user, result in outcomes])  # fmt: skip
+    for user, result in outcomes:
+        message(f"{user.label}:")
+        if isinstance(result, TmError):
+            message(f"  failed: {result.message}" + (f" Hint: {result.hint}" if result.hint else ""))
+        else:
+            summary(result)
+    return not any(isinstance(result, TmError) for _user, result in outcomes)
+
+
 def sync_summary(result: SyncResult) -> None:
     message(
         f"Synced {result.stored} new plays ({result.known} already stored); newest {result.newest_played_at or 'none'}."
@@ -328,6 +346,25 @@ def rows_table(title: str, columns: list[str], rows: Iterable[tuple]) -> None:
     table = Table.of(title, *columns)
     for row in rows:
         table.add_row(*row)
+    show(table)
+
+
+def copy_json(report: CopyReport) -> dict:
+    return {
+        "source": report.source,
+        "target": report.target,
+        "added": report.added,
+        "counts": {user: {table: {"source": s, "target": t} for table, (s, t) in tables.items()}
+                   for user, tables in report.counts.items()},
+    }  # fmt: skip
+
+
+def copy_table(report: CopyReport) -> None:
+    table = Table.of(f"Copied {report.source} → {report.target}", "Listener", "Table", number("Source"),
+                     number("Target"), "")  # fmt: skip
+    for user, tables in report.counts.items():
+        for name, (source, target) in tables.items():
+            table.add_row(user, name, source, target, "ok" if target >= source else Styled("SHORT", "red"))
     show(table)
 
 

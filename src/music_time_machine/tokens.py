@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from music_time_machine.models import User
 
@@ -61,6 +62,23 @@ class TokenFile:
 
     def record_issuer(self, api_url: str, accounts_url: str) -> None:
         self._write({**self.read(), "issued_by": {"api_url": api_url, "accounts_url": accounts_url}})
+
+    def parked(self, user_id: str) -> TokenFile:
+        """Where `user_id`'s login waits while another listener's is the current one (TM_HOME/logins/)."""
+        return TokenFile(self.path.parent / "logins" / f"{quote(user_id, safe='')}.json")
+
+    def park(self) -> None:
+        """Move this login aside, to `parked(its user)`, so that another listener can log in on this machine."""
+        user = self.user()
+        if user is not None:
+            target = self.parked(user.id)
+            target.path.parent.mkdir(mode=0o700, exist_ok=True)
+            self.move_to(target)
+
+    def every_login(self) -> list[TokenFile]:
+        """This login first, then each parked one: one per listener (for `--all-users`)."""
+        parked = sorted((self.path.parent / "logins").glob("*.json"))
+        return [login for login in (self, *map(TokenFile, parked)) if login.user() is not None]
 
     def move_to(self, target: TokenFile) -> None:
         """Atomically become `target` (a finished login replaces the old one in one step)."""

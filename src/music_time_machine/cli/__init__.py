@@ -37,6 +37,7 @@ COMMANDS = {
     **dict.fromkeys(("playlist", "ban", "unban", "pin", "unpin"), "playlists"),
     "playlists": "browse",
     "export": "exports",
+    "db": "database",
     "doctor": "doctor",
     "demo": "demo",
 }

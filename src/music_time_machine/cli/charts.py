@@ -8,6 +8,7 @@ import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import (
+    AllUsersOption,
     CommandEnv,
     CreatePlaylistOption,
     DbOption,
@@ -73,20 +74,33 @@ def snapshot(
         typer.Option("--range", help="Only these ranges (repeatable); default all three."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace today's snapshot.")] = False,
+    all_users: AllUsersOption = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Record today's top 50 for each range (run it monthly, e.g. from cron).
 
     One snapshot per day and range: a second run the same UTC day changes nothing unless --force.
+    With --all-users, one snapshot per listener logged in on this machine (a shared database): a listener
+    whose login expired is reported, the others are still snapshotted, and the exit code is 1.
 
     Examples:
 
         tm snapshot
 
         tm snapshot --range short --json
+
+        tm snapshot --all-users --db postgresql://me@db.example/tm
     """
     env = CommandEnv(ctx, db)
+    if all_users:
+        ranges = _ranges(time_range)
+        outcomes = env.each_listener(
+            lambda spotify, user: take_snapshot(env.store(), spotify, user, env.now(), ranges, force=force)
+        )
+        if not render.per_listener(outcomes, as_json, render.snapshot_json, render.snapshot_summary):
+            raise typer.Exit(1)
+        return
     result = take_snapshot(
         env.store(), env.spotify(), env.logged_in_user(), env.now(), _ranges(time_range), force=force
     )

@@ -10,6 +10,7 @@ import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import (
+    AllUsersOption,
     CommandEnv,
     CreatePlaylistOption,
     DbOption,
@@ -74,19 +75,28 @@ def import_(
         render.import_summary(summary)
 
 
-def sync(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None) -> None:
+def sync(ctx: typer.Context, all_users: AllUsersOption = False, as_json: JsonOption = False,
+         db: DbOption = None) -> None:  # fmt: skip
     """Store your recent plays from Spotify (it keeps only your last 50: run this hourly, see `tm schedule`).
 
     New plays are added beside the imported history; a play already stored (within 90 s, same artist
     and title) is not added twice. Warns when plays were probably missed since the last sync.
+    With --all-users, every listener logged in on this machine, each on their own (exit 1 if any failed).
 
     Examples:
 
         tm sync
 
         tm sync --json
+
+        tm sync --all-users
     """
     env = CommandEnv(ctx, db)
+    if all_users:
+        outcomes = env.each_listener(lambda spotify, user: sync_recent_plays(env.store(), spotify, user, env.now()))
+        if not render.per_listener(outcomes, as_json, lambda result: result.as_json(), render.sync_summary):
+            raise typer.Exit(1)
+        return
     user = env.logged_in_user()
     result = sync_recent_plays(env.store(), env.spotify(), user, env.now())
     if as_json:

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from music_time_machine import render
 from music_time_machine.config import Settings, database_of
-from music_time_machine.errors import NotLoggedIn, UsageError
+from music_time_machine.errors import NotLoggedIn, TmError, UsageError
 from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
 from music_time_machine.services.users import resolve_user
 from music_time_machine.store import Store, open_store
@@ -23,6 +23,9 @@ from music_time_machine.tokens import TokenFile
 if TYPE_CHECKING:
     from music_time_machine.services.playlists import PlaylistSync
     from music_time_machine.spotify.client import SpotifyClient
+
+
+R = TypeVar("R")
 
 
 def utc_now() -> datetime:
@@ -56,6 +59,13 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+AllUsersOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-users",
+        help="For every listener logged in on this machine (`tm login` as each); one failing never stops the others.",
+    ),
+]
 CreatePlaylistOption = Annotated[
     bool,
     typer.Option(
@@ -98,13 +108,29 @@ class CommandEnv:
     def spotify(self) -> SpotifyClient:
         """The client for the logged-in user (no network until the first request)."""
         if self._spotify is None:
-            from music_time_machine.spotify.client import SpotifyClient
-
-            self.settings.require_client_id()
-            self._spotify = SpotifyClient(
-                self.settings, self.tokens, wait=render.countdown_waiter(self.runtime.sleep), clock=self.now
-            )
+            self._spotify = self.spotify_with(self.tokens)
         return self._spotify
+
+    def spotify_with(self, login: TokenFile) -> SpotifyClient:
+        from music_time_machine.spotify.client import SpotifyClient
+
+        self.settings.require_client_id()
+        return SpotifyClient(self.settings, login, wait=render.countdown_waiter(self.runtime.sleep), clock=self.now)
+
+    def each_listener(self, work: Callable[[SpotifyClient, User], R]) -> list[tuple[User, R | TmError]]:
+        """`work` for every login on this machine, in turn; a listener's failure is their outcome, not the end."""
+        logins = self.tokens.every_login()
+        if not logins:
+            raise NotLoggedIn()
+        outcomes: list[tuple[User, R | TmError]] = []
+        for login in logins:
+            user = login.user()
+            assert user is not None  # every_login keeps only logins that know their user
+            try:
+                outcomes.append((user, work(self.spotify_with(login), user)))
+            except TmError as error:
+                outcomes.append((user, error))
+        return outcomes
 
     def listener(self) -> User:
         """Whose data to show (offline is fine): see `resolve_user`."""

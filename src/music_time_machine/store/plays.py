@@ -10,7 +10,7 @@ from music_time_machine.store.backend import Backend
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
 # same play (the export has seconds-exact times, skips and reasons; the API has none of that).
-_INSERT_PLAY = f"""
+INSERT_PLAY = f"""
     INSERT INTO plays ({", ".join(PLAY_COLUMNS)}) VALUES ({", ".join("?" * len(PLAY_COLUMNS))})
     ON CONFLICT (user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name)) DO UPDATE SET
         {", ".join(f"{column} = excluded.{column}" for column in PLAY_COLUMNS[1:])}
@@ -48,7 +48,7 @@ class PlayQueries:
 
     def insert_plays(self, plays: list[tuple]) -> int:
         """Insert play tuples (in PLAY_COLUMNS order); returns how many were new (the rest were duplicates)."""
-        return self.db.executemany(_INSERT_PLAY, plays)
+        return self.db.executemany(INSERT_PLAY, plays)
 
     def count_plays(self, user_id: str) -> int:
         return self.db.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]

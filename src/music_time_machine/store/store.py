@@ -16,11 +16,12 @@ from music_time_machine.models import (
     User,
 )
 from music_time_machine.store.backend import Backend
+from music_time_machine.store.copying import CopyQueries
 from music_time_machine.store.plays import PlayQueries
 from music_time_machine.store.rules import RuleQueries
 
 
-class Store(PlayQueries, RuleQueries):
+class Store(PlayQueries, RuleQueries, CopyQueries):
     def __init__(self, db: Backend) -> None:
         self.db = db
         self.location = db.location

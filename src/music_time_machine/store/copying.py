@@ -1,0 +1,105 @@
+"""Copying one database into another (`tm db copy`), mixed into Store: reads on the source, idempotent writes
+on the target. Rows are matched by their natural keys, never by the source's surrogate ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from music_time_machine.models import PLAY_COLUMNS
+from music_time_machine.store.backend import Backend
+from music_time_machine.store.plays import INSERT_PLAY
+
+# Tables whose rows are copied as they are: (columns, natural key). A row the target already has is left alone.
+PLAIN_TABLES = {
+    "users": ("id, display_name, account_id, first_seen_at, last_seen_at", "id"),
+    "artists": ("uri, name", "uri"),
+    "tracks": ("uri, name, album_uri, album_name, duration_ms, isrc, raw_json, updated_at", "uri"),
+    "track_artists": ("track_uri, position, artist_uri", "track_uri, position"),
+    "track_rules": ("user_id, track_uri, rule, source, created_at", "user_id, track_uri, rule, source"),
+    "managed_playlists": ("user_id, kind, playlist_id, name, track_count, created_at, updated_at", "user_id, kind"),
+}
+# What is compared after a copy: every row of the source's listeners must be in the target.
+COUNTED = {
+    "snapshots": "SELECT count(*) FROM snapshots WHERE user_id = ?",
+    "snapshot_items": "SELECT count(*) FROM snapshot_items i JOIN snapshots s ON s.id = i.snapshot_id "
+                      "WHERE s.user_id = ?",
+    "plays": "SELECT count(*) FROM plays WHERE user_id = ?",
+    "track_rules": "SELECT count(*) FROM track_rules WHERE user_id = ?",
+    "managed_playlists": "SELECT count(*) FROM managed_playlists WHERE user_id = ?",
+}  # fmt: skip
+
+
+class CopyQueries:
+    db: Backend
+
+    # the source side ---------------------------------------------------------------------------------
+
+    def table_rows(self, table: str) -> Iterator[tuple]:
+        columns, key = PLAIN_TABLES[table]
+        return self.db.stream(f"SELECT {columns} FROM {table} ORDER BY {key}", ())[1]
+
+    def snapshot_rows(self) -> list[tuple]:
+        """(id, user_id, time_range, taken_at, taken_on) of every snapshot, oldest first."""
+        return self.db.execute(
+            "SELECT id, user_id, time_range, taken_at, taken_on FROM snapshots ORDER BY taken_at, time_range"
+        ).fetchall()
+
+    def snapshot_items(self, snapshot_id: int) -> list[tuple]:
+        return self.db.execute(
+            "SELECT rank, track_uri FROM snapshot_items WHERE snapshot_id = ? ORDER BY rank", (snapshot_id,)
+        ).fetchall()
+
+    def play_source_rows(self) -> list[tuple]:
+        return self.db.execute(
+            "SELECT id, user_id, kind, name, sha256, imported_at, rows_read, plays_stored FROM play_sources ORDER BY id"
+        ).fetchall()
+
+    def play_rows(self) -> Iterator[tuple]:
+        """Every play, in PLAY_COLUMNS order (source_id last, the source's own id)."""
+        return self.db.stream(f"SELECT {', '.join(PLAY_COLUMNS)} FROM plays ORDER BY id", ())[1]
+
+    def counts_for(self, user_id: str) -> dict[str, int]:
+        return {table: self.db.execute(sql, (user_id,)).fetchone()[0] for table, sql in COUNTED.items()}
+
+    # the target side ---------------------------------------------------------------------------------
+
+    def copy_rows(self, table: str, rows: list[tuple]) -> int:
+        """Insert the rows the target lacks; returns how many were new."""
+        columns, _key = PLAIN_TABLES[table]
+        marks = ", ".join("?" * len(columns.split(",")))
+        return self.db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+
+    def copy_snapshot(self, user_id: str, time_range: str, taken_at: str, taken_on: str, items: list[tuple]) -> bool:
+        """False when the target already has that user's snapshot of that range on that day."""
+        row = self.db.execute(
+            """INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) VALUES (?, ?, ?, ?)
+               ON CONFLICT (user_id, taken_on, time_range) DO NOTHING RETURNING id""",
+            (user_id, time_range, taken_at, taken_on),
+        ).fetchone()
+        if row is None:
+            return False
+        self.db.executemany(
+            "INSERT INTO snapshot_items (snapshot_id, rank, track_uri) VALUES (?, ?, ?)",
+            [(row[0], rank, uri) for rank, uri in items],
+        )
+        return True
+
+    def copy_play_source(self, row: tuple) -> int:
+        """The target's id for a source's play_sources row: the same file (SHA-256), or the user's sync source."""
+        _id, user_id, kind, name, sha256, imported_at, rows_read, plays_stored = row
+        found = self.db.execute(
+            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ? AND name = ? AND "
+            "(sha256 = ? OR (sha256 IS NULL AND CAST(? AS TEXT) IS NULL))",
+            (user_id, kind, name, sha256, sha256),
+        ).fetchone()
+        if found:
+            return found[0]
+        [new_id] = self.db.execute(
+            """INSERT INTO play_sources (user_id, kind, name, sha256, imported_at, rows_read, plays_stored)
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (user_id, kind, name, sha256, imported_at, rows_read, plays_stored),
+        ).fetchone()
+        return new_id
+
+    def copy_plays(self, plays: list[tuple]) -> int:
+        return self.db.executemany(INSERT_PLAY, plays)
