@@ -33,7 +33,7 @@ from music_time_machine.models import (
 )
 from music_time_machine.services.snapshot import take_snapshot
 from music_time_machine.store import open_store
-from music_time_machine.store.schema import MIGRATIONS
+from music_time_machine.store.sqlite import SqliteBackend
 from music_time_machine.testing.export_generator import write_export
 
 from conftest import CLIENT_SECRET, Tm, error_lines
@@ -78,7 +78,7 @@ def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(database: Path | s
 def test_a_database_made_by_the_first_schema_migrates_forward_with_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:
-        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        db.executescript(SqliteBackend.migrations[0] + "\nPRAGMA user_version = 1;")
         db.execute("INSERT INTO users VALUES ('me', 'Me', NULL, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')")
         db.execute("INSERT INTO tracks (uri, name, updated_at) VALUES ('spotify:track:a', 'A', '2024-01-01T00:00:00Z')")
         db.execute("INSERT INTO snapshots VALUES (1, 'me', 'long_term', '2024-01-15T12:00:00Z', '2024-01-15')")
@@ -86,7 +86,7 @@ def test_a_database_made_by_the_first_schema_migrates_forward_with_its_rows(tmp_
 
     store = open_store(path)
 
-    assert store.schema_version() == len(MIGRATIONS)
+    assert store.schema_version() == len(SqliteBackend.migrations)
     assert store.db.execute("SELECT count(*) FROM snapshot_items").fetchone() == (1,)
     assert store.db.execute("SELECT track FROM v_monthly_top").fetchone() == ("A",)
 

@@ -39,6 +39,15 @@ def test_print_shows_an_hourly_sync_and_a_monthly_snapshot(tm: Tm) -> None:
     assert " snapshot >> " in lines[2]
 
 
+def test_a_households_schedule_acts_for_every_listener(tm: Tm) -> None:
+    result = tm("schedule", "--print", "--all-users")
+
+    assert result.exit_code == 0, result.output
+    jobs = result.stdout.splitlines()[1:3]
+    assert jobs[0].endswith(f" sync --all-users >> {tm.home / 'schedule.log'} 2>&1")
+    assert " snapshot --all-users >> " in jobs[1]
+
+
 def test_install_adds_one_block_and_keeps_the_users_own_lines(tm: Tm, crontab: tuple[Path, dict[str, str]]) -> None:
     table, path = crontab
 

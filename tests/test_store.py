@@ -13,7 +13,6 @@ from music_time_machine.models import Artist, TimeRange, Track, User
 from music_time_machine.store import Store, open_store
 from music_time_machine.store.postgres import masked
 from music_time_machine.store.schema import MIGRATIONS
-from music_time_machine.store.schema_postgres import MIGRATIONS as POSTGRES_MIGRATIONS
 
 from conftest import Tm, error_lines
 
@@ -29,10 +28,6 @@ def store(database: Path | str) -> Iterator[Store]:
     opened = open_store(database)
     yield opened
     opened.close()
-
-
-def test_both_backends_have_the_same_migrations() -> None:
-    assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
 
 
 def test_a_new_database_is_migrated_and_reopening_migrates_nothing(store: Store, database: Path | str) -> None:

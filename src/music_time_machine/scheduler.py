@@ -21,10 +21,11 @@ class Job:
     command: list[str]  # how to run tm: its script, or python -m music_time_machine
     environment: dict[str, str]
     log: Path
+    options: tuple[str, ...] = ()  # after each subcommand, e.g. --all-users
 
     def shell(self, subcommand: str) -> str:
         assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in self.environment.items())
-        program = " ".join(shlex.quote(part) for part in [*self.command, subcommand])
+        program = " ".join(shlex.quote(part) for part in [*self.command, subcommand, *self.options])
         return f"{assignments} {program} >> {shlex.quote(str(self.log))} 2>&1"
 
 

@@ -109,6 +109,7 @@ def schedule(
     print_only: Annotated[bool, typer.Option("--print", help="Only print what would be installed.")] = False,
     systemd: Annotated[bool, typer.Option("--systemd", help="systemd user timers instead of cron.")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Install without asking.")] = False,
+    all_users: AllUsersOption = False,
     db: DbOption = None,
 ) -> None:
     """Run `tm sync` hourly and `tm snapshot` monthly, from cron (default) or systemd user timers.
@@ -121,6 +122,8 @@ def schedule(
         tm schedule --print
 
         tm schedule --systemd --yes
+
+        tm schedule --all-users --db postgresql://me@db.example/tm    # a household's server
     """
     from music_time_machine import scheduler
 
@@ -128,7 +131,8 @@ def schedule(
     environment = {"TM_HOME": str(env.settings.home)}
     if env.settings.database != env.settings.home / "tm.sqlite3":
         environment["TM_DB"] = str(env.settings.database)
-    job = scheduler.Job(scheduler.tm_command(), environment, env.settings.home / "schedule.log")
+    options = ("--all-users",) if all_users else ()
+    job = scheduler.Job(scheduler.tm_command(), environment, env.settings.home / "schedule.log", options)
     units = scheduler.systemd_units(job) if systemd else {"crontab": scheduler.cron_block(job)}
     if print_only:
         typer.echo("\n".join(f"# {name}\n{text}" if systemd else text for name, text in units.items()))

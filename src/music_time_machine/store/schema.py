@@ -1,8 +1,12 @@
-"""The schema as an append-only list of migrations; `PRAGMA user_version` counts how many have run.
+"""The schema as an append-only list of migrations, one list for both databases; the schema version is how
+many have run (SQLite: `PRAGMA user_version`, PostgreSQL: the `tm_schema` table).
 
 Never edit a migration that has shipped: add a new one. Catalogue rows (tracks, artists) are shared facts;
 every row that belongs to a listener (users, snapshots, managed playlists) is keyed by the Spotify user id.
+The few words the two databases spell differently are {placeholders}, filled in by each backend's DIALECT.
 """
+
+from collections.abc import Mapping
 
 MIGRATIONS: list[str] = [
     # 1: users, catalogue, snapshots, managed playlists
@@ -25,7 +29,7 @@ MIGRATIONS: list[str] = [
         album_name  TEXT,
         duration_ms INTEGER,
         isrc        TEXT,
-        raw_json    TEXT,                          -- the track object as Spotify last sent it
+        raw_json    {json},                        -- the track object as Spotify last sent it
         updated_at  TEXT NOT NULL
     );
     CREATE TABLE track_artists (
@@ -36,7 +40,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX track_artists_by_artist ON track_artists(artist_uri);
     CREATE TABLE snapshots (
-        id         INTEGER PRIMARY KEY,
+        id         {serial},
         user_id    TEXT NOT NULL REFERENCES users(id),
         time_range TEXT NOT NULL CHECK (time_range IN ('short_term', 'medium_term', 'long_term')),
         taken_at   TEXT NOT NULL,                  -- UTC, 2025-03-15T12:00:00Z
@@ -45,7 +49,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX snapshots_by_user_time ON snapshots(user_id, taken_at);
     CREATE TABLE snapshot_items (
-        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        snapshot_id {reference} NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
         rank        INTEGER NOT NULL CHECK (rank >= 1),
         track_uri   TEXT NOT NULL REFERENCES tracks(uri),
         PRIMARY KEY (snapshot_id, rank)
@@ -65,7 +69,7 @@ MIGRATIONS: list[str] = [
     # 2: listening history (privacy-export imports and recently-played syncs)
     """
     CREATE TABLE play_sources (
-        id            INTEGER PRIMARY KEY,
+        id            {serial},
         user_id       TEXT NOT NULL REFERENCES users(id),
         kind          TEXT NOT NULL,               -- extended | account | recently-played
         name          TEXT NOT NULL,               -- the export's file name, or recently-played
@@ -76,7 +80,7 @@ MIGRATIONS: list[str] = [
         UNIQUE (user_id, sha256)
     );
     CREATE TABLE plays (
-        id           INTEGER PRIMARY KEY,
+        id           {serial},
         user_id      TEXT NOT NULL REFERENCES users(id),
         played_at    TEXT NOT NULL,                -- UTC end of the play (account data: minute precision)
         track_uri    TEXT,                         -- NULL where the source has none (account data)
@@ -89,7 +93,7 @@ MIGRATIONS: list[str] = [
         reason_end   TEXT,
         shuffle      INTEGER,
         offline      INTEGER,
-        source_id    INTEGER NOT NULL REFERENCES play_sources(id)
+        source_id    {reference} NOT NULL REFERENCES play_sources(id)
     );
     -- The dedupe rule: one play per user, artist, title and UTC minute of the play's end.
     CREATE UNIQUE INDEX plays_dedupe
@@ -110,8 +114,7 @@ MIGRATIONS: list[str] = [
     CREATE VIEW v_snapshot_ranks AS
         SELECT s.user_id, s.time_range, s.taken_at, substr(s.taken_at, 1, 7) AS month, i.rank,
                t.uri AS track_uri, t.name AS track, t.album_name AS album,
-               (SELECT group_concat(name, ', ') FROM (SELECT a.name FROM track_artists ta
-                    JOIN artists a ON a.uri = ta.artist_uri WHERE ta.track_uri = t.uri ORDER BY ta.position)) AS artists
+               {artist_names} AS artists
         FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id JOIN tracks t ON t.uri = i.track_uri;
     -- The latest chart of each month and range.
     CREATE VIEW v_monthly_top AS
@@ -120,3 +123,8 @@ MIGRATIONS: list[str] = [
                             AND s2.time_range = r.time_range AND substr(s2.taken_at, 1, 7) = r.month);
     """,
 ]
+
+
+def migrations_for(dialect: Mapping[str, str]) -> list[str]:
+    """The migrations in one database's words."""
+    return [script.format_map(dialect) for script in MIGRATIONS]

@@ -10,7 +10,15 @@ from typing import Any
 
 from music_time_machine.errors import StoreError
 from music_time_machine.store.backend import Backend
-from music_time_machine.store.schema import MIGRATIONS
+from music_time_machine.store.schema import migrations_for
+
+DIALECT = {
+    "serial": "INTEGER PRIMARY KEY",  # SQLite's rowid alias
+    "reference": "INTEGER",
+    "json": "TEXT",
+    "artist_names": "(SELECT group_concat(name, ', ') FROM (SELECT a.name FROM track_artists ta\n"
+    "                    JOIN artists a ON a.uri = ta.artist_uri WHERE ta.track_uri = t.uri ORDER BY ta.position))",
+}
 
 
 def sqlite_error(error: sqlite3.Error) -> StoreError:
@@ -23,7 +31,7 @@ def sqlite_error(error: sqlite3.Error) -> StoreError:
 
 
 class SqliteBackend(Backend):
-    migrations = MIGRATIONS
+    migrations = migrations_for(DIALECT)
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
