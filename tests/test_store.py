@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +130,25 @@ def test_an_unreachable_postgresql_is_one_line_without_the_password(tm: Tm) -> N
 )
 def test_database_urls_are_shown_without_their_password(url: str, shown: str) -> None:
     assert masked(url) == shown
+
+
+def test_a_postgresql_url_without_the_driver_says_which_extra_to_install(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None  # as if installed without the postgres extra\n"
+        "from typer.testing import CliRunner\n"
+        "from music_time_machine.cli import app\n"
+        "args = ['history', '--month', '2025-01', '--db', 'postgresql://me@db.example/tm']\n"
+        f"result = CliRunner().invoke(app, args, env={{'TM_HOME': {str(tmp_path)!r}}})\n"
+        "print(result.exit_code)\n"
+        "print(result.stderr, end='')\n"
+    )
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "2",
+        "Error: A postgresql:// database needs the PostgreSQL driver, which is not installed.",
+        "Hint: pip install 'music-time-machine[postgres]'",
+    ]

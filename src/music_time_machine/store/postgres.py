@@ -26,7 +26,7 @@ DIALECT = {
 
 try:
     import psycopg
-except ImportError:  # pragma: no cover - exercised by installing without the extra
+except ImportError:  # installed without the postgres extra: open_postgres says what to install
     psycopg = None  # type: ignore[assignment]
 
 
