@@ -94,3 +94,43 @@ def test_copying_a_database_onto_itself_is_a_usage_error(logged_in: Tm) -> None:
 
     assert result.exit_code == 2
     assert error_lines(result)[0].startswith("Error: Source and target are the same database")
+
+
+def test_a_copy_goes_back_to_sqlite_unchanged(logged_in: Tm, tmp_path: Path) -> None:
+    source, back = str(tmp_path / "old.sqlite3"), str(tmp_path / "back.sqlite3")
+    _history_in(logged_in, source, tmp_path)
+    logged_in("db", "copy", "--db", source, "--to", str(logged_in.database))
+
+    returned = logged_in("db", "copy", "--db", str(logged_in.database), "--to", back)
+
+    assert returned.exit_code == 0, returned.output
+    for read in READS:
+        assert logged_in(*read, "--db", back).stdout == logged_in(*read, "--db", source).stdout, read
+
+
+def test_a_file_the_target_imported_under_another_name_is_not_imported_twice(logged_in: Tm, tmp_path: Path) -> None:
+    source = str(tmp_path / "old.sqlite3")
+    _history_in(logged_in, source, tmp_path)
+    renamed = tmp_path / "renamed" / "Streaming_History_Audio_2024_9.json"
+    renamed.parent.mkdir()
+    renamed.write_bytes((tmp_path / "Streaming_History_Audio_2024_0.json").read_bytes())
+    assert logged_in("import", str(renamed)).exit_code == 0  # the same plays, already in the target
+
+    copied = logged_in("db", "copy", "--db", source, "--to", str(logged_in.database), "--json")
+
+    assert copied.exit_code == 0, copied.output
+    assert json.loads(copied.stdout)["added"]["plays"] == 0
+    assert logged_in.rows("SELECT count(*) FROM play_sources WHERE sha256 IS NOT NULL") == [(1,)]
+
+
+def test_a_missing_or_identical_source_is_a_usage_error(logged_in: Tm, tmp_path: Path) -> None:
+    missing = logged_in("db", "copy", "--db", str(tmp_path / "typo.sqlite3"), "--to", str(tmp_path / "new.sqlite3"))
+    logged_in("snapshot", "--db", str(tmp_path / "a.sqlite3"))
+    same = logged_in(
+        "db", "copy", "--db", str(tmp_path / "a.sqlite3"), "--to", str(tmp_path / "x" / ".." / "a.sqlite3")
+    )
+
+    assert missing.exit_code == same.exit_code == 2
+    assert error_lines(missing)[0] == f"Error: There is no database at {tmp_path / 'typo.sqlite3'} to copy."
+    assert not (tmp_path / "typo.sqlite3").exists()
+    assert error_lines(same)[0].startswith("Error: Source and target are the same database")

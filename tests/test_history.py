@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from conftest import Tm
 
@@ -158,18 +159,19 @@ def test_wide_names_stay_aligned_and_control_characters_never_reach_the_terminal
     snapshot_months: Callable[..., Tm],
 ) -> None:
     tm = snapshot_months("2025-02")
-    names = ["東京フラッシュ", "Cafe\u0301 del Mar", "Evil\x1b[2J\nName"]
+    names = ["東京フラッシュ", "Cafe\u0301 del Mar", "Evil\x1b[2J\nName", "ที่รัก", "C1\x9b2Jcsi"]
     with tm.db() as db:
         for index, (uri,) in enumerate(db.execute("SELECT uri FROM tracks ORDER BY uri").fetchall()):
-            db.execute("UPDATE tracks SET name = ? WHERE uri = ?", (names[index % 3], uri))
+            db.execute("UPDATE tracks SET name = ? WHERE uri = ?", (names[index % len(names)], uri))
 
     result = tm("history", "--month", "2025-02", "--range", "short")
 
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout
+    assert "\x9b" not in result.stdout
     assert "Evil [2J Name" in result.stdout
     lines = _table_lines(result.stdout)
-    widths = {sum(2 if "\u3000" <= c <= "\u9fff" else 0 if c == "\u0301" else 1 for c in line) for line in lines}
+    widths = {cell_len(line) for line in lines}  # rich's measure as an independent judge
     assert len(lines) == 54
     assert len(widths) == 1
 

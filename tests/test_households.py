@@ -103,3 +103,11 @@ def test_all_users_with_nobody_logged_in_says_so(tm: Tm) -> None:
 
     assert result.exit_code != 0
     assert "not logged in" in result.stderr.lower()
+
+
+def test_a_parked_listener_can_be_logged_out_by_id(household: Tm) -> None:
+    result = household("logout", "--user", "fake-listener")
+
+    assert result.exit_code == 0, result.output
+    assert not (household.home / "logins" / "fake-listener.json").exists()
+    assert [login.user().id for login in household.tokens.every_login()] == ["housemate"]  # type: ignore[union-attr]

@@ -48,6 +48,21 @@ def test_a_households_schedule_acts_for_every_listener(tm: Tm) -> None:
     assert " snapshot --all-users >> " in jobs[1]
 
 
+def test_a_database_url_is_escaped_for_cron_and_its_password_never_written(tm: Tm) -> None:
+    url = "postgresql://me@db.example/tm?options=-csearch_path%3Dhome"
+    printed = tm("schedule", "--print", "--db", url)
+    refused = tm("schedule", "--print", "--db", "postgresql://me:s3cret@db.example/tm")
+
+    assert printed.exit_code == 0, printed.output
+    assert "TM_DB='postgresql://me@db.example/tm?options=-csearch_path\\%3Dhome'" in printed.stdout
+    assert refused.exit_code == 2
+    assert "s3cret" not in refused.output
+    assert (
+        error_lines(refused)[0] == "Error: tm schedule does not write a database password into your crontab or "
+        "systemd units."
+    )
+
+
 def test_install_adds_one_block_and_keeps_the_users_own_lines(tm: Tm, crontab: tuple[Path, dict[str, str]]) -> None:
     table, path = crontab
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -126,6 +128,11 @@ def test_an_unreachable_postgresql_is_one_line_without_the_password(tm: Tm) -> N
         ("postgresql://tm:pw@db.example/music", "postgresql://tm:***@db.example/music"),
         ("postgresql://tm@db.example/music", "postgresql://tm@db.example/music"),
         ("postgres://db.example/music?sslmode=require", "postgres://db.example/music?sslmode=require"),
+        (
+            "postgresql://db.example/music?user=me&password=hunter2",
+            "postgresql://db.example/music?user=me&password=***",
+        ),
+        ("postgresql://me:s3cr%40t@db.example/music", "postgresql://me:***@db.example/music"),
     ],
 )
 def test_database_urls_are_shown_without_their_password(url: str, shown: str) -> None:
@@ -152,3 +159,27 @@ def test_a_postgresql_url_without_the_driver_says_which_extra_to_install(tmp_pat
         "Error: A postgresql:// database needs the PostgreSQL driver, which is not installed.",
         "Hint: pip install 'music-time-machine[postgres]'",
     ]
+
+
+def test_case_folding_is_the_same_on_both_databases(logged_in: Tm, tmp_path: Path) -> None:
+    """SQLite's lower() folds ASCII only; PostgreSQL must not merge what SQLite keeps apart (or vice versa)."""
+    rows = [
+        {"ts": "2024-06-01T10:00:10Z", "ms_played": 200_000, "master_metadata_track_name": "Jóga",
+         "master_metadata_album_artist_name": artist, "spotify_track_uri": "spotify:track:3pMh3qeWp6LHsr1fYlvQSD"}
+        for artist in ("Björk", "BJÖRK", "björk")
+    ]  # fmt: skip
+    export = tmp_path / "Streaming_History_Audio_2024_0.json"
+    export.write_text(json.dumps(rows))
+
+    result = logged_in("import", str(export), "--json")
+
+    assert json.loads(result.stdout)["stored"] == 2  # "Björk" and "björk" fold together; "BJÖRK" stays apart
+    assert sorted(logged_in.rows("SELECT artist_name FROM plays")) == [("BJÖRK",), ("Björk",)]
+
+
+def test_an_old_sqlite_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+
+    with pytest.raises(StoreError, match=r"tm needs SQLite 3\.35 or newer; this Python's sqlite3 is 3\.31\.1\."):
+        open_store(tmp_path / "tm.sqlite3")

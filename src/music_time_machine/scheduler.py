@@ -39,7 +39,9 @@ def tm_command() -> list[str]:
 
 
 def cron_block(job: Job) -> str:
-    lines = [f"{when} {job.shell(name)}" for name, when, _calendar in JOBS]
+    # cron reads an unescaped % as the end of the command (a URL's %-escapes included)
+    commands = {name: job.shell(name).replace("%", r"\%") for name, _when, _calendar in JOBS}
+    lines = [f"{when} {commands[name]}" for name, when, _calendar in JOBS]
     return "\n".join([BEGIN, *lines, END]) + "\n"
 
 
@@ -77,7 +79,7 @@ def install_cron(block: str) -> None:
 def systemd_units(job: Job) -> dict[str, str]:
     units = {}
     for name, _when, calendar in JOBS:
-        run = shlex.quote(job.shell(name))
+        run = shlex.quote(job.shell(name)).replace("%", "%%")  # systemd reads % as a specifier
         units[f"tm-{name}.service"] = (
             f"[Unit]\nDescription=tm {name}\n\n[Service]\nType=oneshot\nExecStart=/bin/sh -c {run}\n"
         )

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33"}
 # Control characters (ESC among them) in a Spotify name must never reach the terminal as commands.
-_CONTROL = dict.fromkeys([*range(32), 127], " ")
+_CONTROL = dict.fromkeys([*range(32), *range(127, 160)], " ")  # C0, DEL and C1 (CSI is U+009B)
 _MIN_WIDTH = 6  # a text column is never cut narrower than this
 
 
@@ -57,7 +57,7 @@ class Output:
         if os.environ.get("FORCE_COLOR"):
             color = True
         else:
-            color = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+            color = terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         width = shutil.get_terminal_size().columns if terminal or "COLUMNS" in os.environ else None
         return cls(width=width, color=color)
 
@@ -70,7 +70,7 @@ class Output:
 
 @lru_cache(maxsize=4096)
 def _char_width(char: str) -> int:
-    if unicodedata.combining(char):
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):  # combining marks, vowel signs, joiners: no column
         return 0
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 

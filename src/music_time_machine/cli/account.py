@@ -66,18 +66,27 @@ def login(
     typer.echo(f"Logged in as {user.label}")
 
 
-def logout(ctx: typer.Context) -> None:
+def logout(
+    ctx: typer.Context,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Another listener's login kept on this machine (see --all-users).")
+    ] = None,
+) -> None:
     """Forget the Spotify login (deletes token.json in TM_HOME). Your data stays.
 
-    Example:
+    Examples:
 
         tm logout
+
+        tm logout --user housemate      # a listener who logged in here earlier
     """
     env = CommandEnv(ctx)
-    if env.tokens.delete():
-        typer.echo(f"Logged out: removed {env.tokens.path}.")
+    current = env.tokens.user()
+    login = env.tokens if user is None or (current and current.id == user) else env.tokens.parked(user)
+    if login.delete():
+        typer.echo(f"Logged out: removed {login.path}.")
     else:
-        typer.echo("Not logged in; nothing to do.")
+        typer.echo(f"No login for {user} here; nothing to do." if user else "Not logged in; nothing to do.")
 
 
 def whoami(ctx: typer.Context, as_json: JsonOption = False) -> None:

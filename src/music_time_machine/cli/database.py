@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
 from music_time_machine.config import database_of
+from music_time_machine.errors import StoreError, UsageError
 from music_time_machine.store import open_store
 
 db_app = typer.Typer(
@@ -39,16 +41,29 @@ def copy(
     from music_time_machine.services.db_copy import copy_database
 
     env = CommandEnv(ctx, db)
-    source = env.store()
-    target = open_store(database_of(to))
+    source_at, target_at = env.settings.database, database_of(to)
+    if isinstance(source_at, Path) and not source_at.is_file():
+        raise UsageError(f"There is no database at {source_at} to copy.", hint="Check --db or TM_DB.")
+    if _same(source_at, target_at):
+        raise UsageError(f"Source and target are the same database ({env.store().location}).")
+    target = open_store(target_at)
     try:
-        report = copy_database(source, target, on_step=lambda table, added: render.message(f"{table}: +{added:,}"))
+        report = copy_database(env.store(), target, lambda table, added: render.message(f"{table}: +{added:,}"))
     finally:
         target.close()
     if as_json:
         render.emit_json(render.copy_json(report))
     else:
         render.copy_table(report)
+    if report.short:
+        raise StoreError(f"The copy is incomplete: {', '.join(report.short)} hold fewer rows than in the source.",
+                         hint="Run `tm db copy` again; it only adds what is missing.")  # fmt: skip
+
+
+def _same(a: Path | str, b: Path | str) -> bool:
+    if isinstance(a, Path) and isinstance(b, Path):
+        return a.resolve() == b.resolve()
+    return a == b
 
 
 def register(app: typer.Typer) -> None:

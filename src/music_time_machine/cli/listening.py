@@ -20,6 +20,7 @@ from music_time_machine.cli.state import (
     time_range_of,
     tracks_of,
 )
+from music_time_machine.config import is_database_url
 from music_time_machine.errors import UsageError
 from music_time_machine.export.files import find_export_files
 from music_time_machine.models import User, parse_day, parse_years
@@ -126,8 +127,14 @@ def schedule(
         tm schedule --all-users --db postgresql://me@db.example/tm    # a household's server
     """
     from music_time_machine import scheduler
+    from music_time_machine.store.postgres import secrets_of as secrets_in
 
     env = CommandEnv(ctx, db)
+    if is_database_url(env.settings.database) and secrets_in(str(env.settings.database)):
+        raise UsageError(
+            "tm schedule does not write a database password into your crontab or systemd units.",
+            hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
+        )
     environment = {"TM_HOME": str(env.settings.home)}
     if env.settings.database != env.settings.home / "tm.sqlite3":
         environment["TM_DB"] = str(env.settings.database)

@@ -17,7 +17,7 @@ from music_time_machine.config import Settings, database_of
 from music_time_machine.errors import NotLoggedIn, TmError, UsageError
 from music_time_machine.models import Artist, PlayCount, TimeRange, Track, User
 from music_time_machine.services.users import resolve_user
-from music_time_machine.store import Store, open_store
+from music_time_machine.store import Store, as_store_error, open_store
 from music_time_machine.tokens import TokenFile
 
 if TYPE_CHECKING:
@@ -130,6 +130,11 @@ class CommandEnv:
                 outcomes.append((user, work(self.spotify_with(login), user)))
             except TmError as error:
                 outcomes.append((user, error))
+            except Exception as error:  # a busy or vanished database is that listener's outcome too
+                problem = as_store_error(error)
+                if problem is None:
+                    raise
+                outcomes.append((user, problem))
         return outcomes
 
     def listener(self) -> User:

@@ -85,13 +85,14 @@ class CopyQueries:
         return True
 
     def copy_play_source(self, row: tuple) -> int:
-        """The target's id for a source's play_sources row: the same file (SHA-256), or the user's sync source."""
+        """The target's id for a source's play_sources row: the same file (by SHA-256, whatever its name, as the
+        importer matches it), or that listener's recently-played source."""
         _id, user_id, kind, name, sha256, imported_at, rows_read, plays_stored = row
         found = self.db.execute(
-            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ? AND name = ? AND "
-            "(sha256 = ? OR (sha256 IS NULL AND CAST(? AS TEXT) IS NULL))",
-            (user_id, kind, name, sha256, sha256),
-        ).fetchone()
+            "SELECT id FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
+        ).fetchone() if sha256 else self.db.execute(
+            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ? AND sha256 IS NULL", (user_id, kind)
+        ).fetchone()  # fmt: skip
         if found:
             return found[0]
         [new_id] = self.db.execute(

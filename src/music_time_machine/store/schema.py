@@ -4,6 +4,8 @@ many have run (SQLite: `PRAGMA user_version`, PostgreSQL: the `tm_schema` table)
 Never edit a migration that has shipped: add a new one. Catalogue rows (tracks, artists) are shared facts;
 every row that belongs to a listener (users, snapshots, managed playlists) is keyed by the Spotify user id.
 The few words the two databases spell differently are {placeholders}, filled in by each backend's DIALECT.
+{text} matters most: on PostgreSQL it is TEXT COLLATE "C", so that sorting, min() and lower() (ASCII only, as
+in SQLite) give the same answers on both, whatever the server's locale.
 """
 
 from collections.abc import Mapping
@@ -12,57 +14,57 @@ MIGRATIONS: list[str] = [
     # 1: users, catalogue, snapshots, managed playlists
     """
     CREATE TABLE users (
-        id            TEXT PRIMARY KEY,            -- Spotify user id
-        display_name  TEXT,
-        account_id    TEXT,                        -- Spotify's stable pseudonymous id (2026)
-        first_seen_at TEXT NOT NULL,
-        last_seen_at  TEXT NOT NULL
+        id            {text} PRIMARY KEY,            -- Spotify user id
+        display_name  {text},
+        account_id    {text},                        -- Spotify's stable pseudonymous id (2026)
+        first_seen_at {text} NOT NULL,
+        last_seen_at  {text} NOT NULL
     );
     CREATE TABLE artists (
-        uri  TEXT PRIMARY KEY,                     -- spotify:artist:…
-        name TEXT NOT NULL
+        uri  {text} PRIMARY KEY,                     -- spotify:artist:…
+        name {text} NOT NULL
     );
     CREATE TABLE tracks (
-        uri         TEXT PRIMARY KEY,              -- spotify:track:…
-        name        TEXT NOT NULL,
-        album_uri   TEXT,
-        album_name  TEXT,
+        uri         {text} PRIMARY KEY,              -- spotify:track:…
+        name        {text} NOT NULL,
+        album_uri   {text},
+        album_name  {text},
         duration_ms INTEGER,
-        isrc        TEXT,
+        isrc        {text},
         raw_json    {json},                        -- the track object as Spotify last sent it
-        updated_at  TEXT NOT NULL
+        updated_at  {text} NOT NULL
     );
     CREATE TABLE track_artists (
-        track_uri  TEXT NOT NULL REFERENCES tracks(uri) ON DELETE CASCADE,
+        track_uri  {text} NOT NULL REFERENCES tracks(uri) ON DELETE CASCADE,
         position   INTEGER NOT NULL,               -- 0 = main artist, in Spotify's order
-        artist_uri TEXT NOT NULL REFERENCES artists(uri),
+        artist_uri {text} NOT NULL REFERENCES artists(uri),
         PRIMARY KEY (track_uri, position)
     );
     CREATE INDEX track_artists_by_artist ON track_artists(artist_uri);
     CREATE TABLE snapshots (
         id         {serial},
-        user_id    TEXT NOT NULL REFERENCES users(id),
-        time_range TEXT NOT NULL CHECK (time_range IN ('short_term', 'medium_term', 'long_term')),
-        taken_at   TEXT NOT NULL,                  -- UTC, 2025-03-15T12:00:00Z
-        taken_on   TEXT NOT NULL,                  -- UTC day: one snapshot per user, day and range
+        user_id    {text} NOT NULL REFERENCES users(id),
+        time_range {text} NOT NULL CHECK (time_range IN ('short_term', 'medium_term', 'long_term')),
+        taken_at   {text} NOT NULL,                  -- UTC, 2025-03-15T12:00:00Z
+        taken_on   {text} NOT NULL,                  -- UTC day: one snapshot per user, day and range
         UNIQUE (user_id, taken_on, time_range)
     );
     CREATE INDEX snapshots_by_user_time ON snapshots(user_id, taken_at);
     CREATE TABLE snapshot_items (
         snapshot_id {reference} NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
         rank        INTEGER NOT NULL CHECK (rank >= 1),
-        track_uri   TEXT NOT NULL REFERENCES tracks(uri),
+        track_uri   {text} NOT NULL REFERENCES tracks(uri),
         PRIMARY KEY (snapshot_id, rank)
     );
     CREATE INDEX snapshot_items_by_track ON snapshot_items(track_uri);
     CREATE TABLE managed_playlists (
-        user_id     TEXT NOT NULL REFERENCES users(id),
-        kind        TEXT NOT NULL,                 -- which source owns it: gems, top-short_term, …
-        playlist_id TEXT NOT NULL,
-        name        TEXT NOT NULL,
+        user_id     {text} NOT NULL REFERENCES users(id),
+        kind        {text} NOT NULL,                 -- which source owns it: gems, top-short_term, …
+        playlist_id {text} NOT NULL,
+        name        {text} NOT NULL,
         track_count INTEGER NOT NULL,
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL,
+        created_at  {text} NOT NULL,
+        updated_at  {text} NOT NULL,
         PRIMARY KEY (user_id, kind)
     );
     """,
@@ -70,27 +72,27 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE play_sources (
         id            {serial},
-        user_id       TEXT NOT NULL REFERENCES users(id),
-        kind          TEXT NOT NULL,               -- extended | account | recently-played
-        name          TEXT NOT NULL,               -- the export's file name, or recently-played
-        sha256        TEXT,                        -- content of an imported file: the same file never imports twice
-        imported_at   TEXT NOT NULL,
+        user_id       {text} NOT NULL REFERENCES users(id),
+        kind          {text} NOT NULL,               -- extended | account | recently-played
+        name          {text} NOT NULL,               -- the export's file name, or recently-played
+        sha256        {text},                        -- content of an imported file: the same file never imports twice
+        imported_at   {text} NOT NULL,
         rows_read     INTEGER NOT NULL DEFAULT 0,
         plays_stored  INTEGER NOT NULL DEFAULT 0,
         UNIQUE (user_id, sha256)
     );
     CREATE TABLE plays (
         id           {serial},
-        user_id      TEXT NOT NULL REFERENCES users(id),
-        played_at    TEXT NOT NULL,                -- UTC end of the play (account data: minute precision)
-        track_uri    TEXT,                         -- NULL where the source has none (account data)
-        track_name   TEXT NOT NULL,
-        artist_name  TEXT NOT NULL,
-        album_name   TEXT,
+        user_id      {text} NOT NULL REFERENCES users(id),
+        played_at    {text} NOT NULL,                -- UTC end of the play (account data: minute precision)
+        track_uri    {text},                         -- NULL where the source has none (account data)
+        track_name   {text} NOT NULL,
+        artist_name  {text} NOT NULL,
+        album_name   {text},
         ms_played    INTEGER NOT NULL,
         skipped      INTEGER,                      -- 1 / 0 / NULL when the source does not say
-        reason_start TEXT,
-        reason_end   TEXT,
+        reason_start {text},
+        reason_end   {text},
         shuffle      INTEGER,
         offline      INTEGER,
         source_id    {reference} NOT NULL REFERENCES play_sources(id)
@@ -103,11 +105,11 @@ MIGRATIONS: list[str] = [
     # 3: ban/pin rules for generated playlists, and views for people who open the database themselves
     """
     CREATE TABLE track_rules (
-        user_id    TEXT NOT NULL REFERENCES users(id),
-        track_uri  TEXT NOT NULL,
-        rule       TEXT NOT NULL CHECK (rule IN ('ban', 'pin')),
-        source     TEXT NOT NULL DEFAULT '*',      -- a pin belongs to one source; a ban to all ('*')
-        created_at TEXT NOT NULL,
+        user_id    {text} NOT NULL REFERENCES users(id),
+        track_uri  {text} NOT NULL,
+        rule       {text} NOT NULL CHECK (rule IN ('ban', 'pin')),
+        source     {text} NOT NULL DEFAULT '*',      -- a pin belongs to one source; a ban to all ('*')
+        created_at {text} NOT NULL,
         PRIMARY KEY (user_id, track_uri, rule, source)
     );
     -- One row per chart position: who, which range, when, which rank, which track (with names).

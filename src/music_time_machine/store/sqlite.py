@@ -13,6 +13,7 @@ from music_time_machine.store.backend import Backend
 from music_time_machine.store.schema import migrations_for
 
 DIALECT = {
+    "text": "TEXT",
     "serial": "INTEGER PRIMARY KEY",  # SQLite's rowid alias
     "reference": "INTEGER",
     "json": "TEXT",
@@ -35,7 +36,6 @@ class SqliteBackend(Backend):
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
-        self.path = path
         self.location = str(path)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -79,8 +79,16 @@ class SqliteBackend(Backend):
         self.connection.close()
 
 
+MINIMUM_VERSION = (3, 35, 0)  # RETURNING
+
+
 def open_sqlite(path: Path) -> SqliteBackend:
     """Open (creating if needed) and migrate the database file at `path`."""
+    if sqlite3.sqlite_version_info < MINIMUM_VERSION:
+        raise StoreError(
+            f"tm needs SQLite 3.35 or newer; this Python's sqlite3 is {sqlite3.sqlite_version}.",
+            hint="Use a newer Python build (python.org, pyenv or uv bring a recent SQLite).",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).

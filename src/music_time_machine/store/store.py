@@ -87,10 +87,11 @@ class Store(PlayQueries, RuleQueries, CopyQueries):
         return list(charts)
 
     def _save_tracks(self, tracks: list[Track], updated_at: str) -> None:
-        unique = {track.uri: track for track in tracks}.values()
+        # Rows in key order: two listeners' snapshots saved at once lock shared rows in the same order (no deadlock).
+        unique = sorted({track.uri: track for track in tracks}.values(), key=lambda track: track.uri)
         self.db.executemany(
             "INSERT INTO artists (uri, name) VALUES (?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name",
-            {(artist.uri, artist.name) for track in unique for artist in track.artists},
+            sorted({(artist.uri, artist.name) for track in unique for artist in track.artists}),
         )
         self.db.executemany(
             """INSERT INTO tracks (uri, name, album_uri, album_name, duration_ms, isrc, raw_json, updated_at)
