@@ -127,14 +127,16 @@ def schedule(
         tm schedule --all-users --db postgresql://me@db.example/tm    # a household's server
     """
     from music_time_machine import scheduler
-    from music_time_machine.store.postgres import secrets_of as secrets_in
 
     env = CommandEnv(ctx, db)
-    if is_database_url(env.settings.database) and secrets_in(str(env.settings.database)):
-        raise UsageError(
-            "tm schedule does not write a database password into your crontab or systemd units.",
-            hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
-        )
+    if is_database_url(env.settings.database):
+        from music_time_machine.store.postgres import secrets_of
+
+        if secrets_of(str(env.settings.database)):
+            raise UsageError(
+                "tm schedule does not write a database password into your crontab or systemd units.",
+                hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
+            )
     environment = {"TM_HOME": str(env.settings.home)}
     if env.settings.database != env.settings.home / "tm.sqlite3":
         environment["TM_DB"] = str(env.settings.database)

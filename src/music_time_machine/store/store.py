@@ -24,7 +24,10 @@ from music_time_machine.store.rules import RuleQueries
 class Store(PlayQueries, RuleQueries, CopyQueries):
     def __init__(self, db: Backend) -> None:
         self.db = db
-        self.location = db.location
+
+    @property
+    def location(self) -> str:
+        return self.db.location
 
     def close(self) -> None:
         self.db.close()
