@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import count
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from music_time_machine.errors import ConfigError, StoreError
 from music_time_machine.store.backend import Backend
@@ -44,11 +44,9 @@ def translate(sql: str) -> str:
 def secrets_of(url: str) -> list[str]:
     """The passwords a URL carries (user:password@ or ?password=), as written and percent-decoded."""
     parts = urlsplit(url)
-    found = [parts.password or ""]
-    found += [value for name, value in parse_qsl(parts.query, keep_blank_values=True) if name == "password"]
-    found += [part.split("=", 1)[1] for part in parts.query.split("&") if part.startswith("password=")]
-    written = parts.netloc.rpartition("@")[0].partition(":")[2] if "@" in parts.netloc else ""
-    return sorted({secret for secret in [*found, written, unquote(written)] if secret}, key=len, reverse=True)
+    written = [parts.password or ""]  # urlsplit leaves it as written
+    written += [part.partition("=")[2] for part in parts.query.split("&") if part.startswith("password=")]
+    return sorted({form for secret in written for form in (secret, unquote(secret)) if form}, key=len, reverse=True)
 
 
 def redacted(text: str, url: str) -> str:
