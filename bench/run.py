@@ -155,7 +155,7 @@ def _sqlite_utils() -> str:
 
 
 def _ndjson_of_audio(export: Path, target: Path) -> int:
-    from music_time_machine.export.jsonstream import iter_json_array
+    from music_time_machine.privacy_export.jsonstream import iter_json_array
 
     rows = 0
     with target.open("w") as out:
@@ -230,7 +230,7 @@ def import_and_analytics(work: Path, env: dict[str, str], plays: int, rounds: in
 
 def _plans(db: Path, month: str) -> tuple[dict[str, list[str]], list[str]]:
     from music_time_machine.models import Month, TimeRange
-    from music_time_machine.services.analytics import charts_between
+    from music_time_machine.services.month_charts import charts_between
     from music_time_machine.services.gems import gems_from_plays
     from music_time_machine.services.history import month_history
     from music_time_machine.services.on_this_day import on_this_day

@@ -217,8 +217,8 @@ def test_a_generated_export_imports_with_exactly_the_expected_counts(tm: Tm, tmp
 def test_an_interrupted_import_keeps_whole_files_only_and_the_next_run_completes(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from music_time_machine.export.files import find_export_files
     from music_time_machine.models import User
+    from music_time_machine.privacy_export.files import find_export_files
     from music_time_machine.services.importer import import_history
     from music_time_machine.store import open_store
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from music_time_machine.export.jsonstream import MalformedJson, iter_json_array
+from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

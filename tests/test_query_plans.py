@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from music_time_machine.models import Month, TimeRange
-from music_time_machine.services.analytics import charts_between
 from music_time_machine.services.gems import gems_from_plays
 from music_time_machine.services.history import month_history
+from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.on_this_day import on_this_day
 from music_time_machine.services.rank_vs_plays import rank_vs_plays
 from music_time_machine.store import open_store

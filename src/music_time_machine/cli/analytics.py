@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine import render, render_analytics
+from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption, RangeChoice, time_range_of
 from music_time_machine.errors import UsageError
 from music_time_machine.models import Month
-from music_time_machine.services.analytics import charts_between, month_chart
+from music_time_machine.render import analytics as render_analytics
 from music_time_machine.services.compare import compare as compare_charts
 from music_time_machine.services.evolution import MonthChart
 from music_time_machine.services.evolution import evolution as evolution_of
+from music_time_machine.services.month_charts import charts_between, month_chart
 
 RangeOption = Annotated[RangeChoice, typer.Option("--range", help="Which chart: ~4 weeks, ~6 months, ~1 year.")]
 SHORT = RangeChoice.short  # type: ignore[attr-defined]

@@ -12,8 +12,8 @@ import typer
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption, JsonOption
 from music_time_machine.errors import UsageError
-from music_time_machine.exporting import write_csv, write_json
 from music_time_machine.models import parse_playlist_ref, parse_user_ref
+from music_time_machine.render.streaming import write_csv, write_json
 from music_time_machine.spotify.parse import track_from_json
 
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV (with a header row) to stdout.")]

@@ -11,7 +11,7 @@ import typer
 
 from music_time_machine import render
 from music_time_machine.cli.state import CommandEnv, DbOption
-from music_time_machine.exporting import atomic_text_file, write_csv, write_json
+from music_time_machine.render.streaming import atomic_text_file, write_csv, write_json
 
 
 class What(StrEnum):

@@ -22,8 +22,8 @@ from music_time_machine.cli.state import (
 )
 from music_time_machine.config import is_database_url
 from music_time_machine.errors import UsageError
-from music_time_machine.export.files import find_export_files
 from music_time_machine.models import User, parse_day, parse_years
+from music_time_machine.privacy_export.files import find_export_files
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.on_this_day import on_this_day as on_this_day_service
 from music_time_machine.services.rank_vs_plays import rank_vs_plays as rank_vs_plays_service

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from music_time_machine.errors import TmError
 from music_time_machine.models import Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
-from music_time_machine.services.analytics import charts_between
 from music_time_machine.services.evolution import MonthChart
+from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
-from music_time_machine.services.sources import ChartSource
+from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
 
 GEM_RANGES = [TimeRange.LONG, TimeRange.SHORT]

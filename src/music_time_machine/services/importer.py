@@ -8,10 +8,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from music_time_machine.export.files import ExportFile
-from music_time_machine.export.jsonstream import MalformedJson, iter_json_array
-from music_time_machine.export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
 from music_time_machine.models import User, utc_iso
+from music_time_machine.privacy_export.files import ExportFile
+from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
+from music_time_machine.privacy_export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from music_time_machine.models import Month, TimeRange, Track, User, utc_iso
-from music_time_machine.services.analytics import charts_between
 from music_time_machine.services.evolution import returning, track_keys
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.history import latest_per_range
+from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
-from music_time_machine.services.sources import ChartSource
+from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
 
 DESCRIPTIONS = {

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from music_time_machine.errors import NotFound, NotYours
 from music_time_machine.models import ManagedPlaylist, Track, User, utc_iso
-from music_time_machine.services.sources import PlaylistWriter
+from music_time_machine.services.spotify_protocols import PlaylistWriter
 from music_time_machine.store import Store
 
 MARKER = "Managed by tm, the Music Time Machine"

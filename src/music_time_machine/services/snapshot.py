@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from music_time_machine.models import Snapshot, TimeRange, User, utc_iso
-from music_time_machine.services.sources import ChartSource
+from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
 
 

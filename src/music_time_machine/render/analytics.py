@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from music_time_machine.tables import Table, number, show
+from music_time_machine.render.tables import Table, number, show
 
 if TYPE_CHECKING:
     from music_time_machine.models import Track

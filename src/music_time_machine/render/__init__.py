@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from music_time_machine.export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
-from music_time_machine.tables import Column, Styled, Table, number, show
+from music_time_machine.privacy_export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
+from music_time_machine.render.tables import Column, Styled, Table, number, show
 
 if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
     from rich.console import Console
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # only annotations: importing every service here would slow d
     from music_time_machine.services.snapshot import SnapshotResult
     from music_time_machine.services.sync import SyncResult
 
-# rich is imported only when a countdown or progress bar is drawn, on stderr; tables are music_time_machine.tables.
+# rich is imported only when a countdown or progress bar is drawn, on stderr; tables are render/tables.py.
 
 
 @cache
