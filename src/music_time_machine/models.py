@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from music_time_machine.errors import UsageError
 
@@ -73,11 +74,24 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-# A play travels as a plain tuple in this column order (a million rows must not cost a million objects).
-PLAY_COLUMNS = (
-    "user_id", "played_at", "track_uri", "track_name", "artist_name", "album_name", "ms_played",
-    "skipped", "reason_start", "reason_end", "shuffle", "offline", "source_id",
-)  # fmt: skip
+class PlayRow(NamedTuple):
+    """One play on its way into or out of the store: a row of `plays`, each field named after its column.
+
+    A NamedTuple, not a dataclass: a million rows cost what a million tuples do."""
+
+    user_id: str
+    played_at: str  # UTC end of the play
+    track_uri: str | None  # None where the source has none (account data)
+    track_name: str
+    artist_name: str
+    album_name: str | None
+    ms_played: int
+    skipped: int | None  # 1 / 0 / None when the source does not say
+    reason_start: str | None
+    reason_end: str | None
+    shuffle: int | None
+    offline: int | None
+    source_id: int  # the play_sources row it came from
 
 
 def utc_iso(moment: datetime) -> str:
@@ -173,9 +187,16 @@ class PlayCount:
         return self.ms_played / 60_000
 
     def summary(self) -> dict:
-        return {"uri": self.uri, "name": self.name, "artist": self.artist, "album": self.album,
-                "plays": self.plays, "skips": self.skips, "minutes": round(self.minutes, 1),
-                "last_played_at": self.last_played_at}  # fmt: skip
+        return {
+            "uri": self.uri,
+            "name": self.name,
+            "artist": self.artist,
+            "album": self.album,
+            "plays": self.plays,
+            "skips": self.skips,
+            "minutes": round(self.minutes, 1),
+            "last_played_at": self.last_played_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -214,9 +235,11 @@ _TRACK_URL = re.compile(r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/([
 def parse_track_ref(text: str) -> str:
     """A track URI, a bare track id, or an open.spotify.com track URL -> `spotify:track:<id>`."""
     value = text.strip()
-    for candidate in (value.removeprefix("spotify:track:") if value.startswith("spotify:track:") else None,
-                      value if _SPOTIFY_ID.fullmatch(value) else None,
-                      (match.group(1) if (match := _TRACK_URL.fullmatch(value)) else None)):  # fmt: skip
+    for candidate in (
+        value.removeprefix("spotify:track:") if value.startswith("spotify:track:") else None,
+        value if _SPOTIFY_ID.fullmatch(value) else None,
+        (match.group(1) if (match := _TRACK_URL.fullmatch(value)) else None),
+    ):
         if candidate and _SPOTIFY_ID.fullmatch(candidate):
             return f"spotify:track:{candidate}"
     raise UsageError(f"Not a track: {text!r}. Use a spotify:track: URI, a track id or an open.spotify.com link.")

@@ -1,4 +1,4 @@
-"""Privacy-export rows -> play tuples ready for the store, or the reason a row is left out.
+"""Privacy-export rows -> `PlayRow`s ready for the store, or the `SkipReason` a row is left out for.
 
 The rules (README "Importing your listening history" explains them to users):
 - malformed: not an object, no parseable end time, or ms played missing / not a whole number / negative;
@@ -6,7 +6,8 @@ The rules (README "Importing your listening history" explains them to users):
 - too_short: under 30 s (Spotify's own rule for a stream) unless it was a skip (`skipped` or the forward
   button), because skips are what tell `tm` you went off a song;
 - everything else is a play; the store keeps one per user, artist, title and UTC minute of the play's end.
-Plays are tuples in `models.PLAY_COLUMNS` order, not objects: a million rows must not cost a million objects.
+Plays are NamedTuples, built positionally (keywords cost three times as much per row, and a million rows must
+not cost a million objects beyond them).
 """
 
 from __future__ import annotations
@@ -15,8 +16,18 @@ import re
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from music_time_machine.models import PlayRow
+
 MIN_COUNTED_MS = 30_000
-MALFORMED, NOT_MUSIC, TOO_SHORT = "malformed", "not_music", "too_short"
+
+
+class SkipReason(StrEnum):
+    """Why a row is not a play, in the order `tm import` reports them."""
+
+    TOO_SHORT = "too_short"
+    NOT_MUSIC = "not_music"
+    MALFORMED = "malformed"
+
 
 _ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _ACCOUNT_MINUTE = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d)")
@@ -62,48 +73,73 @@ def _ms(value: object) -> int | None:
     return value if type(value) is int and value >= 0 else None
 
 
-def extended_play(row: object, user_id: str, source_id: int) -> tuple | str:
+def extended_play(row: object, user_id: str, source_id: int) -> PlayRow | SkipReason:
     if type(row) is not dict:
-        return MALFORMED
+        return SkipReason.MALFORMED
     played_at, ms_played = _end_time(row.get("ts")), _ms(row.get("ms_played"))
     if played_at is None or ms_played is None:
-        return MALFORMED
+        return SkipReason.MALFORMED
     uri, name = row.get("spotify_track_uri"), row.get("master_metadata_track_name")
     if not name or not isinstance(uri, str) or not uri.startswith("spotify:track:"):
-        return NOT_MUSIC
+        return SkipReason.NOT_MUSIC
     skipped, reason_end = row.get("skipped"), row.get("reason_end")
     if ms_played < MIN_COUNTED_MS and skipped is not True and reason_end != "fwdbtn":
-        return TOO_SHORT
-    return (
-        user_id, played_at, uri, name, row.get("master_metadata_album_artist_name") or "",
-        row.get("master_metadata_album_album_name"), ms_played, _flag(skipped), row.get("reason_start"),
-        reason_end, _flag(row.get("shuffle")), _flag(row.get("offline")), source_id,
-    )  # fmt: skip
+        return SkipReason.TOO_SHORT
+    return PlayRow(
+        user_id,
+        played_at,
+        uri,
+        name,
+        row.get("master_metadata_album_artist_name") or "",
+        row.get("master_metadata_album_album_name"),
+        ms_played,
+        _flag(skipped),
+        row.get("reason_start"),
+        reason_end,
+        _flag(row.get("shuffle")),
+        _flag(row.get("offline")),
+        source_id,
+    )
 
 
-def video_play(row: object, user_id: str, source_id: int) -> tuple | str:
-    return MALFORMED if extended_play(row, user_id, source_id) == MALFORMED else NOT_MUSIC
+def video_play(row: object, user_id: str, source_id: int) -> PlayRow | SkipReason:
+    malformed = extended_play(row, user_id, source_id) is SkipReason.MALFORMED
+    return SkipReason.MALFORMED if malformed else SkipReason.NOT_MUSIC
 
 
-def account_play(row: object, user_id: str, source_id: int) -> tuple | str:
+def account_play(row: object, user_id: str, source_id: int) -> PlayRow | SkipReason:
     if type(row) is not dict:
-        return MALFORMED
+        return SkipReason.MALFORMED
     end_time, ms_played = row.get("endTime"), _ms(row.get("msPlayed"))
     match = _ACCOUNT_MINUTE.fullmatch(end_time) if isinstance(end_time, str) else None
     if match is None or ms_played is None:
-        return MALFORMED
+        return SkipReason.MALFORMED
     name = row.get("trackName")
     if not name:
-        return NOT_MUSIC
+        return SkipReason.NOT_MUSIC
     if ms_played < MIN_COUNTED_MS:
-        return TOO_SHORT  # this format cannot tell a skip from a short play
+        return SkipReason.TOO_SHORT  # this format cannot tell a skip from a short play
     played_at = f"{match.group(1)}T{match.group(2)}:00Z"
-    return (user_id, played_at, None, name, row.get("artistName") or "", None, ms_played,
-            None, None, None, None, None, source_id)  # fmt: skip
+    return PlayRow(
+        user_id,
+        played_at,
+        None,  # this format has no track URI,
+        name,
+        row.get("artistName") or "",
+        None,  # no album,
+        ms_played,
+        None,  # and none of skipped, reason_start, reason_end, shuffle, offline
+        None,
+        None,
+        None,
+        None,
+        source_id,
+    )
 
 
-def account_podcast_play(row: object, user_id: str, source_id: int) -> tuple | str:
-    return MALFORMED if account_play(row, user_id, source_id) == MALFORMED else NOT_MUSIC
+def account_podcast_play(row: object, user_id: str, source_id: int) -> PlayRow | SkipReason:
+    malformed = account_play(row, user_id, source_id) is SkipReason.MALFORMED
+    return SkipReason.MALFORMED if malformed else SkipReason.NOT_MUSIC
 
 
 CONVERTERS = {

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from music_time_machine.privacy_export.rows import MALFORMED, NOT_MUSIC, TOO_SHORT
+from music_time_machine.privacy_export.rows import SkipReason
 from music_time_machine.render.tables import Column, Styled, Table, number, show
 
 if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
@@ -247,9 +247,9 @@ def import_summary(summary: ImportSummary) -> None:
         ("rows read", f"{summary.rows:,}"),
         ("plays stored", f"{summary.stored:,}"),
         ("duplicates skipped", f"{summary.duplicates:,}"),
-        ("too short (< 30 s, not a skip)", f"{summary.skipped[TOO_SHORT]:,}"),
-        ("not music (podcasts, audiobooks, video)", f"{summary.skipped[NOT_MUSIC]:,}"),
-        ("malformed rows", f"{summary.skipped[MALFORMED]:,}"),
+        ("too short (< 30 s, not a skip)", f"{summary.skipped[SkipReason.TOO_SHORT]:,}"),
+        ("not music (podcasts, audiobooks, video)", f"{summary.skipped[SkipReason.NOT_MUSIC]:,}"),
+        ("malformed rows", f"{summary.skipped[SkipReason.MALFORMED]:,}"),
         ("date range", f"{summary.first_played_at or 'none'} … {summary.last_played_at or 'none'}"),
     ]  # fmt: skip
     for label, value in rows:

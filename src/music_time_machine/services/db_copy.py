@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypeVar
 
 from music_time_machine.store import Store
 from music_time_machine.store.copying import PLAIN_TABLES  # in an order that satisfies the foreign keys
 
 BATCH = 10_000
+Row = TypeVar("Row", bound=tuple)
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,15 @@ class CopyReport:
     @property
     def short(self) -> list[str]:
         """`user/table` where the target holds fewer rows than the source."""
-        return [f"{user}/{table}" for user, tables in self.counts.items()
-                for table, (source, target) in tables.items() if target < source]  # fmt: skip
+        return [
+            f"{user}/{table}"
+            for user, tables in self.counts.items()
+            for table, (source, target) in tables.items()
+            if target < source
+        ]
 
 
-def _batches(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
+def _batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -55,7 +61,7 @@ def copy_database(source: Store, target: Store, on_step: Callable[[str, int], No
     added["plays"] = 0
     for batch in _batches(source.play_rows()):
         with target.transaction():
-            added["plays"] += target.copy_plays([(*play[:-1], source_ids[play[-1]]) for play in batch])
+            added["plays"] += target.copy_plays([play._replace(source_id=source_ids[play.source_id]) for play in batch])
     on_step("plays", added["plays"])
     counts = {}
     for user in source.users():

@@ -8,10 +8,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from music_time_machine.models import User, utc_iso
+from music_time_machine.models import PlayRow, User, utc_iso
 from music_time_machine.privacy_export.files import ExportFile
 from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
-from music_time_machine.privacy_export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
+from music_time_machine.privacy_export.rows import CONVERTERS, Format, SkipReason, detect_format
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
@@ -32,14 +32,14 @@ class ImportSummary:
     rows: int = 0
     stored: int = 0
     duplicates: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[SkipReason] = field(default_factory=Counter)
     first_played_at: str | None = None
     last_played_at: str | None = None
     problems: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def as_json(self) -> dict:
-        skipped = {reason: self.skipped[reason] for reason in (TOO_SHORT, NOT_MUSIC, MALFORMED)}
+        skipped = {reason: self.skipped[reason] for reason in SkipReason}
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "skipped"}
         return {**fields, "skipped": skipped}
 
@@ -53,16 +53,16 @@ class _FileResult:
     rows: int = 0
     stored: int = 0
     counted: int = 0  # plays stored or found to be duplicates
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[SkipReason] = field(default_factory=Counter)
     first: str | None = None
     last: str | None = None
 
-    def flush(self, store: Store, batch: list[tuple]) -> None:
+    def flush(self, store: Store, batch: list[PlayRow]) -> None:
         if not batch:
             return
         self.counted += len(batch)
         self.stored += store.insert_plays(batch)
-        ends = [play[1] for play in batch]
+        ends = [play.played_at for play in batch]
         self.first = min(ends) if self.first is None else min(self.first, *ends)
         self.last = max(ends) if self.last is None else max(self.last, *ends)
 
@@ -88,12 +88,13 @@ def _read_file(
     store: Store, export_file: ExportFile, file_format: Format, user: User, source_id: int, on_progress: Progress
 ) -> _FileResult:
     convert = CONVERTERS[file_format]
-    result, batch = _FileResult(), []
+    result = _FileResult()
+    batch: list[PlayRow] = []
     with export_file.text() as text:
         for row in iter_json_array(text, on_progress):
             result.rows += 1
             play = convert(row, user.id, source_id)
-            if type(play) is str:
+            if isinstance(play, SkipReason):
                 result.skipped[play] += 1
                 continue
             batch.append(play)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from music_time_machine.models import Track, User, utc_iso
+from music_time_machine.models import PlayRow, Track, User, utc_iso
 from music_time_machine.store import Store
 
 NEAR_SECONDS = 90  # the API's played_at and the export's ts of one play differ by seconds, not minutes
@@ -29,10 +29,23 @@ class SyncResult:
         return dict(self.__dict__)
 
 
-def _play(track: Track, played_at: str, user_id: str, source_id: int) -> tuple:
-    artist = track.artists[0].name if track.artists else ""
-    return (user_id, played_at, track.uri, track.name, artist, track.album_name, track.duration_ms or 0,
-            None, None, None, None, None, source_id)  # fmt: skip
+def _play(track: Track, played_at: str, user_id: str, source_id: int) -> PlayRow:
+    """The API says nothing of skips, start/end reasons, shuffle or offline."""
+    return PlayRow(
+        user_id=user_id,
+        played_at=played_at,
+        track_uri=track.uri,
+        track_name=track.name,
+        artist_name=track.artists[0].name if track.artists else "",
+        album_name=track.album_name,
+        ms_played=track.duration_ms or 0,
+        skipped=None,
+        reason_start=None,
+        reason_end=None,
+        shuffle=None,
+        offline=None,
+        source_id=source_id,
+    )
 
 
 def sync_recent_plays(store: Store, spotify: RecentPlays, user: User, now: datetime) -> SyncResult:

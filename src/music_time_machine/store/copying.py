@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from music_time_machine.models import PLAY_COLUMNS
+from music_time_machine.models import PlayRow
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.plays import INSERT_PLAY
 
@@ -54,9 +54,9 @@ class CopyQueries:
             "SELECT id, user_id, kind, name, sha256, imported_at, rows_read, plays_stored FROM play_sources ORDER BY id"
         ).fetchall()
 
-    def play_rows(self) -> Iterator[tuple]:
-        """Every play, in PLAY_COLUMNS order (source_id last, the source's own id)."""
-        return self.db.stream(f"SELECT {', '.join(PLAY_COLUMNS)} FROM plays ORDER BY id", ())[1]
+    def play_rows(self) -> Iterator[PlayRow]:
+        """Every play (its source_id is the source database's own id)."""
+        return map(PlayRow._make, self.db.stream(f"SELECT {', '.join(PlayRow._fields)} FROM plays ORDER BY id", ())[1])
 
     def counts_for(self, user_id: str) -> dict[str, int]:
         return {table: self.db.execute(sql, (user_id,)).fetchone()[0] for table, sql in COUNTED.items()}
@@ -102,5 +102,5 @@ class CopyQueries:
         ).fetchone()
         return new_id
 
-    def copy_plays(self, plays: list[tuple]) -> int:
+    def copy_plays(self, plays: list[PlayRow]) -> int:
         return self.db.executemany(INSERT_PLAY, plays)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from music_time_machine.models import PLAY_COLUMNS, ArtistCount, PlayCount, utc_iso
+from music_time_machine.models import ArtistCount, PlayCount, PlayRow, utc_iso
 from music_time_machine.store.backend import Backend
 
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
 # same play (the export has seconds-exact times, skips and reasons; the API has none of that).
 INSERT_PLAY = f"""
-    INSERT INTO plays ({", ".join(PLAY_COLUMNS)}) VALUES ({", ".join("?" * len(PLAY_COLUMNS))})
+    INSERT INTO plays ({", ".join(PlayRow._fields)}) VALUES ({", ".join("?" * len(PlayRow._fields))})
     ON CONFLICT (user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name)) DO UPDATE SET
-        {", ".join(f"{column} = excluded.{column}" for column in PLAY_COLUMNS[1:])}
+        {", ".join(f"{column} = excluded.{column}" for column in PlayRow._fields if column != "user_id")}
     WHERE plays.source_id IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
       AND excluded.source_id NOT IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
 """
@@ -46,8 +46,8 @@ class PlayQueries:
             (rows_read, plays_stored, source_id),
         )
 
-    def insert_plays(self, plays: list[tuple]) -> int:
-        """Insert play tuples (in PLAY_COLUMNS order); returns how many were new (the rest were duplicates)."""
+    def insert_plays(self, plays: list[PlayRow]) -> int:
+        """Insert plays; returns how many were new (the rest were duplicates)."""
         return self.db.executemany(INSERT_PLAY, plays)
 
     def count_plays(self, user_id: str) -> int:
@@ -70,15 +70,14 @@ class PlayQueries:
         ).fetchone()
         return row[0] if row else self.add_play_source(user_id, API_SOURCE, API_SOURCE, None, now)
 
-    def has_play_near(self, play: tuple, seconds: int) -> bool:
+    def has_play_near(self, play: PlayRow, seconds: int) -> bool:
         """Is there a play of the same artist and title within `seconds` of this one (any source)?"""
-        user_id, played_at, _uri, name, artist = play[:5]
-        moment = datetime.fromisoformat(played_at)
+        moment = datetime.fromisoformat(play.played_at)
         window = (utc_iso(moment - timedelta(seconds=seconds)), utc_iso(moment + timedelta(seconds=seconds)))
         row = self.db.execute(
             """SELECT 1 FROM plays WHERE user_id = ? AND played_at BETWEEN ? AND ?
                AND lower(track_name) = lower(?) AND lower(artist_name) = lower(?) LIMIT 1""",
-            (user_id, *window, name, artist),
+            (play.user_id, *window, play.track_name, play.artist_name),
         ).fetchone()
         return row is not None
 
