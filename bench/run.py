@@ -239,7 +239,7 @@ def _plans(db: Path, month: str) -> tuple[dict[str, list[str]], list[str]]:
     from music_time_machine.testing.query_plans import full_scans, query_plans
 
     store = open_store(db)
-    [user] = store.users()
+    [user] = store.users.all()
     now = datetime.now(UTC)
     plans = query_plans(store, lambda: (
         month_history(store, user.id, Month.parse(month), list(TimeRange)),

@@ -242,7 +242,7 @@ def test_an_interrupted_import_keeps_whole_files_only_and_the_next_run_completes
         "WHERE s.plays_stored != (SELECT count(*) FROM plays WHERE source_id = s.id)"
     ).fetchone()
     assert partial == (0,)  # every recorded file is complete; the interrupted one left nothing
-    assert 0 < store.count_plays("listener") < truth.stored
+    assert 0 < store.plays.count("listener") < truth.stored
     summary = import_history(store, user, files, now)
-    assert store.count_plays("listener") == truth.stored
+    assert store.plays.count("listener") == truth.stored
     assert summary.files_already_imported > 0

@@ -29,7 +29,7 @@ def test_history_evolution_gems_and_plays_queries_use_indexes(
     write_export(tmp_path / "export", plays=3_000)
     assert tm("import", str(tmp_path / "export")).exit_code == 0
     store = open_store(tm.db_path)
-    [user] = store.users()
+    [user] = store.users.all()
     work = {
         "history": lambda: month_history(store, user.id, Month.parse("2025-02"), list(TimeRange)),
         "evolution": lambda: charts_between(store, user.id, TimeRange.SHORT, None, None, 50),

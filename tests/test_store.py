@@ -54,41 +54,41 @@ def test_a_new_database_file_is_private(store: Store, database: Path) -> None:
 
 
 def test_a_failing_snapshot_write_leaves_nothing_behind(store: Store) -> None:
-    store.upsert_user(USER, "2025-01-01T00:00:00Z")
+    store.users.upsert(USER, "2025-01-01T00:00:00Z")
     broken = Track("spotify:track:broken", None, ())  # type: ignore[arg-type]  # NOT NULL name
 
     with pytest.raises(Exception, match=r"NOT NULL|null value"):
-        store.save_snapshots(USER.id, "2025-01-15T12:00:00Z", {TimeRange.SHORT: [_track(1)], TimeRange.LONG: [broken]})
+        store.snapshots.save(USER.id, "2025-01-15T12:00:00Z", {TimeRange.SHORT: [_track(1)], TimeRange.LONG: [broken]})
 
     assert store.db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
     assert store.db.execute("SELECT count(*) FROM tracks").fetchone() == (0,)
 
 
 def test_snapshots_round_trip_in_rank_order_with_artists(store: Store) -> None:
-    store.upsert_user(USER, "2025-01-01T00:00:00Z")
+    store.users.upsert(USER, "2025-01-01T00:00:00Z")
     tracks = [_track(n) for n in (3, 1, 2)]
 
-    store.save_snapshots(USER.id, "2025-01-15T12:00:00Z", {TimeRange.LONG: tracks})
-    [snapshot] = store.snapshots_between(USER.id, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z", [TimeRange.LONG])
+    store.snapshots.save(USER.id, "2025-01-15T12:00:00Z", {TimeRange.LONG: tracks})
+    [snapshot] = store.snapshots.between(USER.id, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z", [TimeRange.LONG])
 
     assert [track.uri for track in snapshot.tracks] == [track.uri for track in tracks]
     assert snapshot.tracks[0].artists == (Artist("spotify:artist:a", "Artist"),)
 
 
 def test_a_savepoint_inside_a_transaction_is_undone_alone(store: Store) -> None:
-    store.upsert_user(USER, "2025-01-01T00:00:00Z")
+    store.users.upsert(USER, "2025-01-01T00:00:00Z")
 
     def ban_then_fail() -> None:
         with store.transaction():
-            store.add_rule(USER.id, "spotify:track:undone", "ban", "*", "2025-01-01T00:00:00Z")
+            store.rules.add(USER.id, "spotify:track:undone", "ban", "*", "2025-01-01T00:00:00Z")
             raise RuntimeError
 
     with store.transaction():
-        store.add_rule(USER.id, "spotify:track:kept", "ban", "*", "2025-01-01T00:00:00Z")
+        store.rules.add(USER.id, "spotify:track:kept", "ban", "*", "2025-01-01T00:00:00Z")
         with pytest.raises(RuntimeError):
             ban_then_fail()
 
-    assert store.rule_uris(USER.id, "ban", "gems") == ["spotify:track:kept"]
+    assert store.rules.uris(USER.id, "ban", "gems") == ["spotify:track:kept"]
 
 
 def test_a_database_from_a_newer_tm_is_refused(store: Store, database: Path | str) -> None:

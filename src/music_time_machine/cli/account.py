@@ -62,7 +62,7 @@ def login(
         wait=render.countdown_waiter(env.runtime.sleep),
         paste=_paste_redirect if sys.stdin.isatty() else None,
     )
-    env.store().upsert_user(user, utc_iso(env.now()))
+    env.store().users.upsert(user, utc_iso(env.now()))
     typer.echo(f"Logged in as {user.label}")
 
 

@@ -77,7 +77,7 @@ def playlists(
         rows = _playlist_rows(client.user_playlists(user_id, on_page=progress), set(), limit)
     else:
         me = env.logged_in_user()
-        managed = {p.playlist_id for p in env.store().managed_playlists(me.id)}
+        managed = {p.playlist_id for p in env.store().playlists.for_user(me.id)}
         rows = _playlist_rows(env.spotify().my_playlists(on_page=progress), managed, limit)
     if not _emit(PLAYLIST_COLUMNS, rows, as_json, as_csv):
         render.rows_table("Playlists", PLAYLIST_COLUMNS, rows)

@@ -146,7 +146,7 @@ def gems(
 
     env = CommandEnv(ctx, db)
     user = env.listener()
-    if from_history and env.store().latest_play_at(user.id):
+    if from_history and env.store().plays.latest_at(user.id):
         played = gems_from_plays(env.store(), user, env.now(), limit)
         tracks = tracks_of([gem.count for gem in played])
         if as_json:

@@ -49,7 +49,7 @@ def export(
         tm export playlists --format json --out playlists.json
     """
     env = CommandEnv(ctx, db)
-    columns, rows = env.store().export_rows(env.listener().id, what.value)
+    columns, rows = env.store().exports.rows(env.listener().id, what.value)
     write = write_csv if file_format is Format.csv else write_json
     if out is None:
         count = write(sys.stdout, columns, rows)

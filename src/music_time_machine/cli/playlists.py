@@ -133,7 +133,7 @@ def list_playlists(ctx: typer.Context, as_json: JsonOption = False, db: DbOption
         tm playlist list --json
     """
     env = CommandEnv(ctx, db)
-    playlists = env.store().managed_playlists(env.listener().id)
+    playlists = env.store().playlists.for_user(env.listener().id)
     if as_json:
         render.emit_json([{k: v for k, v in p.__dict__.items() if k != "user_id"} for p in playlists])
         return
@@ -151,10 +151,10 @@ def _rule(ctx: typer.Context, track: str, rule: str, source: str, add: bool, db:
     env = CommandEnv(ctx, db)
     store, user = env.store(), env.listener()
     if add:
-        store.upsert_user(user, utc_iso(env.now()))
-        changed = store.add_rule(user.id, uri, rule, source, utc_iso(env.now()))
+        store.users.upsert(user, utc_iso(env.now()))
+        changed = store.rules.add(user.id, uri, rule, source, utc_iso(env.now()))
     else:
-        changed = store.remove_rule(user.id, uri, rule, source)
+        changed = store.rules.remove(user.id, uri, rule, source)
     where = "every generated playlist" if source == ALL_SOURCES else f"the {source} playlist"
     verb = {("ban", True): "banned from", ("ban", False): "no longer banned from",
             ("pin", True): "pinned in", ("pin", False): "no longer pinned in"}[(rule, add)]  # fmt: skip

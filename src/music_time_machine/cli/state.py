@@ -194,7 +194,7 @@ def sync_playlist(
                                  description=description, tracks=wanted, now=env.now(), dry_run=dry_run,
                                  public=public)  # fmt: skip
     names = {t.uri: f"{t.name} — {', '.join(t.artist_names)}" if t.artists else t.name for t in wanted}
-    render.playlist_diff(sync, {**store.track_names(sync.removed), **names} if sync.removed else names)
+    render.playlist_diff(sync, {**store.playlists.track_names(sync.removed), **names} if sync.removed else names)
     return sync
 
 

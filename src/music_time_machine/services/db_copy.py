@@ -48,23 +48,29 @@ def copy_database(source: Store, target: Store, on_step: Callable[[str, int], No
     added: dict[str, int] = {}
     for table in PLAIN_TABLES:
         with target.transaction():
-            added[table] = sum(target.copy_rows(table, batch) for batch in _batches(source.table_rows(table)))
+            added[table] = sum(
+                target.copying.add_rows(table, batch) for batch in _batches(source.copying.table_rows(table))
+            )
         on_step(table, added[table])
     with target.transaction():
         added["snapshots"] = sum(
-            target.copy_snapshot(user_id, time_range, taken_at, taken_on, source.snapshot_items(snapshot_id))
-            for snapshot_id, user_id, time_range, taken_at, taken_on in source.snapshot_rows()
+            target.copying.add_snapshot(
+                user_id, time_range, taken_at, taken_on, source.copying.snapshot_items(snapshot_id)
+            )
+            for snapshot_id, user_id, time_range, taken_at, taken_on in source.copying.snapshot_rows()
         )
     on_step("snapshots", added["snapshots"])
     with target.transaction():
-        source_ids = {row[0]: target.copy_play_source(row) for row in source.play_source_rows()}
+        source_ids = {row[0]: target.copying.play_source_id(row) for row in source.copying.play_source_rows()}
     added["plays"] = 0
-    for batch in _batches(source.play_rows()):
+    for batch in _batches(source.copying.play_rows()):
         with target.transaction():
-            added["plays"] += target.copy_plays([play._replace(source_id=source_ids[play.source_id]) for play in batch])
+            added["plays"] += target.plays.insert(
+                [play._replace(source_id=source_ids[play.source_id]) for play in batch]
+            )
     on_step("plays", added["plays"])
     counts = {}
-    for user in source.users():
-        theirs, ours = source.counts_for(user.id), target.counts_for(user.id)
+    for user in source.users.all():
+        theirs, ours = source.copying.counts_for(user.id), target.copying.counts_for(user.id)
         counts[user.id] = {table: (theirs[table], ours[table]) for table in theirs}
     return CopyReport(source.location, target.location, added, counts)

@@ -106,8 +106,8 @@ def database_checks(open_store: Callable[[], Store], user: User | None, now: dat
     ]  # fmt: skip
     if user is None:
         return checks
-    months = store.snapshot_months(user.id)
-    latest = store.latest_snapshot_at(user.id)
+    months = store.snapshots.months(user.id)
+    latest = store.snapshots.latest_at(user.id)
     if latest is None:
         checks.append(Check("last snapshot", "warn", "none yet", "Run `tm snapshot` (monthly: see `tm schedule`)."))
     else:
@@ -116,7 +116,7 @@ def database_checks(open_store: Callable[[], Store], user: User | None, now: dat
         checks.append(Check("last snapshot", "warn" if stale else "pass",
                             f"{latest} ({age.days} days ago; {len(months)} months with snapshots)",
                             "Run `tm snapshot`; `tm schedule` runs it monthly." if stale else None))  # fmt: skip
-    last_play = store.latest_play_at(user.id)
+    last_play = store.plays.latest_at(user.id)
     checks.append(
         Check(
             "plays",

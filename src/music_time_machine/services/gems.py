@@ -60,12 +60,12 @@ def history_gems(
 def gems_from_plays(store: Store, user: User, now: datetime, limit: int | None = None) -> list[HistoryGem]:
     """From your plays: loved once (many full plays, few skips), not played for ABSENT_DAYS."""
     cutoff = utc_iso(now - timedelta(days=ABSENT_DAYS))
-    if not store.latest_play_at(user.id):
+    if not store.plays.latest_at(user.id):
         raise TmError(
             "No plays stored yet, so there is no history to find gems in.",
             hint="Run `tm import` with your privacy export, or `tm sync`; or use `tm gems` without --from-history.",
         )
-    return history_gems(store.play_counts(user.id, "", "9999", last_before=cutoff), limit=limit)
+    return history_gems(store.plays.counts(user.id, "", "9999", last_before=cutoff), limit=limit)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
 
 def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list[ChartGem]:
     """From your stored snapshots (when there are no plays): see `chart_gems`."""
-    if not store.snapshot_months(user.id):
+    if not store.snapshots.months(user.id):
         raise TmError(
             "No snapshots or plays yet, so there is no history to find gems in.",
             hint="Run `tm snapshot` (monthly) or `tm import` your privacy export.",

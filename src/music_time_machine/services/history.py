@@ -43,9 +43,9 @@ def latest_per_range(snapshots: list[Snapshot], ranges: list[TimeRange]) -> list
 
 
 def play_stats(store: Store, user_id: str, start: str, end: str, top: int = TOP_PLAYED) -> PlayStats:
-    plays, skips, ms_played = store.play_totals(user_id, start, end)
-    return PlayStats(plays, skips, ms_played, store.play_counts(user_id, start, end, limit=top),
-                     store.artist_counts(user_id, start, end, top))  # fmt: skip
+    plays, skips, ms_played = store.plays.totals(user_id, start, end)
+    return PlayStats(plays, skips, ms_played, store.plays.counts(user_id, start, end, limit=top),
+                     store.plays.artist_counts(user_id, start, end, top))  # fmt: skip
 
 
 def month_history(
@@ -53,13 +53,13 @@ def month_history(
 ) -> MonthHistory:
     """The latest snapshot per range in `month` (or every one with `every`), and that month's plays."""
     start, end = utc_iso(month.start), utc_iso(month.shift(1).start)
-    snapshots = store.snapshots_between(user_id, start, end, ranges)
+    snapshots = store.snapshots.between(user_id, start, end, ranges)
     if not every:
         snapshots = latest_per_range(snapshots, ranges)
     history = MonthHistory(month, snapshots, play_stats(store, user_id, start, end), None, None)
     if not history.empty:
         return history
-    months = sorted({*store.snapshot_months(user_id), *map(Month.parse, store.play_months(user_id))})
+    months = sorted({*store.snapshots.months(user_id), *map(Month.parse, store.plays.months(user_id))})
     before = max((m for m in months if m < month), default=None)
     after = min((m for m in months if m > month), default=None)
     return MonthHistory(month, snapshots, history.plays, before, after)

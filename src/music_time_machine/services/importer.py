@@ -61,7 +61,7 @@ class _FileResult:
         if not batch:
             return
         self.counted += len(batch)
-        self.stored += store.insert_plays(batch)
+        self.stored += store.plays.insert(batch)
         ends = [play.played_at for play in batch]
         self.first = min(ends) if self.first is None else min(self.first, *ends)
         self.last = max(ends) if self.last is None else max(self.last, *ends)
@@ -115,16 +115,16 @@ def _import_file(
     on_progress: Progress,
 ) -> None:
     digest = export_file.sha256()
-    if store.has_play_source(user.id, digest):
+    if store.plays.has_source(user.id, digest):
         summary.files_already_imported += 1
         on_progress(export_file.size)
         return
     try:
         with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
             kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
-            source_id = store.add_play_source(user.id, kind, export_file.name, digest, utc_iso(now))
+            source_id = store.plays.add_source(user.id, kind, export_file.name, digest, utc_iso(now))
             result = _read_file(store, export_file, file_format, user, source_id, on_progress)
-            store.count_play_source(source_id, result.rows, result.stored)
+            store.plays.add_source_counts(source_id, result.rows, result.stored)
     except (MalformedJson, UnicodeDecodeError) as error:
         summary.files_malformed += 1
         summary.note(f"{export_file.name}: {error}; nothing from this file was imported.")
@@ -152,12 +152,12 @@ def import_history(
     summary = ImportSummary(files=len(files), dry_run=dry_run)
     plan = _plan(files, summary)
     with store.transaction(keep=not dry_run) if dry_run else nullcontext():  # a dry run sees its own rows
-        store.upsert_user(user, utc_iso(now))
-        synced_before = store.count_api_plays(user.id)
+        store.users.upsert(user, utc_iso(now))
+        synced_before = store.plays.count_synced(user.id)
         for export_file, file_format in plan:
             _import_file(store, export_file, file_format, user, now, summary, on_progress)
-        store.drop_api_plays_near_imported(user.id, NEAR_SECONDS)
-        replaced = synced_before - store.count_api_plays(user.id)  # synced plays the import brought in richer
+        store.plays.drop_synced_near_imported(user.id, NEAR_SECONDS)
+        replaced = synced_before - store.plays.count_synced(user.id)  # synced plays the import brought in richer
     summary.stored -= replaced
     summary.duplicates += replaced
     return summary

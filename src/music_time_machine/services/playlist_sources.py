@@ -35,13 +35,13 @@ def rotation_tracks(store: Store, spotify: ChartSource, user: User, now: datetim
 def discovery_tracks(store: Store, spotify: ChartSource, user: User, now: datetime) -> list[Track]:
     """Today's short-term chart minus anything charted (any range) before this month."""
     current = rotation_tracks(store, spotify, user, now)
-    seen = store.uris_charted_before(user.id, utc_iso(Month.of(now).start))
+    seen = store.snapshots.uris_charted_before(user.id, utc_iso(Month.of(now).start))
     return [track for track in current if track.uri not in seen]
 
 
 def boomerang_tracks(store: Store, user: User, now: datetime, limit: int = 50) -> list[Track]:
     """Short-term tracks that left the chart and came back, most returns first (from stored snapshots)."""
-    if not store.snapshot_months(user.id):
+    if not store.snapshots.months(user.id):
         return []
     charts = charts_between(store, user.id, TimeRange.SHORT, None, None, top=50)
     by_uri = {track.uri: track for chart in charts for track in chart.tracks or []}
@@ -51,16 +51,16 @@ def boomerang_tracks(store: Store, user: User, now: datetime, limit: int = 50) -
 def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
     """That month's latest charts, short then medium then long, each track once."""
     ranges = list(TimeRange)
-    snapshots = store.snapshots_between(user.id, utc_iso(month.start), utc_iso(month.shift(1).start), ranges)
+    snapshots = store.snapshots.between(user.id, utc_iso(month.start), utc_iso(month.shift(1).start), ranges)
     unique = {track.uri: track for snapshot in latest_per_range(snapshots, ranges) for track in snapshot.tracks}
     return list(unique.values())
 
 
 def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limit: int | None) -> list[Track]:
     """Banned tracks never appear; pinned tracks of this source always do (after the source's own, uncut)."""
-    banned = set(store.rule_uris(user.id, "ban", source))
+    banned = set(store.rules.uris(user.id, "ban", source))
     kept = [track for track in tracks if track.uri not in banned][:limit]
     present = {track.uri for track in kept}
-    pins = [uri for uri in store.rule_uris(user.id, "pin", source) if uri not in present and uri not in banned]
-    names = store.track_names(pins) if pins else {}
+    pins = [uri for uri in store.rules.uris(user.id, "pin", source) if uri not in present and uri not in banned]
+    names = store.playlists.track_names(pins) if pins else {}
     return kept + [Track(uri, names.get(uri, uri), ()) for uri in pins]

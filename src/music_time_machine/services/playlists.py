@@ -63,7 +63,7 @@ def sync_managed_playlist(
     public: bool = False,
 ) -> PlaylistSync:
     desired = [track.uri for track in tracks]
-    stored = store.managed_playlist(user.id, kind) or _recovered(spotify, user, kind, name, now)
+    stored = store.playlists.get(user.id, kind) or _recovered(spotify, user, kind, name, now)
     current = _current_items(spotify, stored)
     before = current or []
     before_set, desired_set = set(before), set(desired)
@@ -84,8 +84,8 @@ def sync_managed_playlist(
         )
 
     def remember(playlist_id: str) -> None:
-        store.upsert_user(user, utc_iso(now))
-        store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
+        store.users.upsert(user, utc_iso(now))
+        store.playlists.save(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
 
     if exists:
         playlist_id = stored.playlist_id

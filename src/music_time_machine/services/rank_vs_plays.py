@@ -74,12 +74,12 @@ def compare(chart: list[Track], counts: list[PlayCount]) -> tuple[list[RankedTra
 
 
 def rank_vs_plays(store: Store, user_id: str, time_range: TimeRange) -> RankVsPlays:
-    snapshot = store.latest_snapshot(user_id, time_range)
+    snapshot = store.snapshots.latest(user_id, time_range)
     if snapshot is None:
         raise TmError(f"No {time_range.value} snapshot yet to compare with.", hint="Run `tm snapshot` first.")
-    if not store.latest_play_at(user_id):
+    if not store.plays.latest_at(user_id):
         raise TmError("No plays stored yet to compare with.", hint="Run `tm import` or `tm sync` first.")
     end = datetime.fromisoformat(snapshot.taken_at)
     start = utc_iso(end - WINDOWS[time_range])
-    charted, missing = compare(snapshot.tracks, store.play_counts(user_id, start, snapshot.taken_at))
+    charted, missing = compare(snapshot.tracks, store.plays.counts(user_id, start, snapshot.taken_at))
     return RankVsPlays(time_range, snapshot.taken_at, start, charted, missing)

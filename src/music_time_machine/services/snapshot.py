@@ -21,7 +21,7 @@ class SnapshotResult:
 
 def todays_snapshots(store: Store, user_id: str, now: datetime, ranges: list[TimeRange]) -> list[Snapshot]:
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return store.snapshots_between(user_id, utc_iso(day_start), utc_iso(day_start + timedelta(days=1)), ranges)
+    return store.snapshots.between(user_id, utc_iso(day_start), utc_iso(day_start + timedelta(days=1)), ranges)
 
 
 def take_snapshot(
@@ -35,13 +35,13 @@ def take_snapshot(
 ) -> SnapshotResult:
     """One snapshot per (user, UTC day, range): ranges already taken today are kept unless `force`."""
     taken_at = utc_iso(now)
-    already = set() if force else store.ranges_taken_on(user.id, taken_at[:10])
+    already = set() if force else store.snapshots.ranges_taken_on(user.id, taken_at[:10])
     missing = [time_range for time_range in ranges if time_range not in already]
     charts = {time_range: source.top_tracks(time_range) for time_range in missing}
     stored: list[TimeRange] = []
     if charts:
-        store.upsert_user(user, taken_at)
-        stored = store.save_snapshots(user.id, taken_at, charts, replace=force)
+        store.users.upsert(user, taken_at)
+        stored = store.snapshots.save(user.id, taken_at, charts, replace=force)
     todays = todays_snapshots(store, user.id, now, ranges)
     counts = {snapshot.time_range: len(snapshot.tracks) for snapshot in todays}
     return SnapshotResult(

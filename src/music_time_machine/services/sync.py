@@ -50,15 +50,15 @@ def _play(track: Track, played_at: str, user_id: str, source_id: int) -> PlayRow
 
 def sync_recent_plays(store: Store, spotify: RecentPlays, user: User, now: datetime) -> SyncResult:
     """Fetch plays since the newest stored one and keep the new ones (±90 s of a stored play = the same play)."""
-    latest = store.latest_play_at(user.id)
+    latest = store.plays.latest_at(user.id)
     fetched = spotify.recently_played(datetime.fromisoformat(latest) if latest else None)
     with store.transaction():
-        store.upsert_user(user, utc_iso(now))
-        source_id = store.api_play_source(user.id, utc_iso(now))
+        store.users.upsert(user, utc_iso(now))
+        source_id = store.plays.sync_source(user.id, utc_iso(now))
         plays = [_play(track, played_at, user.id, source_id) for track, played_at in fetched]
-        new = [play for play in plays if not store.has_play_near(play, NEAR_SECONDS)]
-        stored = store.insert_plays(new) if new else 0
-        store.count_play_source(source_id, len(plays), stored)
+        new = [play for play in plays if not store.plays.has_near(play, NEAR_SECONDS)]
+        stored = store.plays.insert(new) if new else 0
+        store.plays.add_source_counts(source_id, len(plays), stored)
     oldest = min((played_at for _track, played_at in fetched), default=None)
     full = len(fetched) >= API_KEEPS
     return SyncResult(

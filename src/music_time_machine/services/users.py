@@ -12,7 +12,7 @@ def resolve_user(store: Store, logged_in: User | None) -> User:
 
     That lets `tm history --db demo.sqlite3` show the demo listener while you are logged in as yourself.
     """
-    known = store.users()
+    known = store.users.all()
     if logged_in and (not known or any(user.id == logged_in.id for user in known)):
         return logged_in
     if len(known) == 1:

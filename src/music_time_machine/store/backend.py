@@ -91,3 +91,10 @@ class Backend(ABC):
             )
         for number, script in enumerate(self.migrations[version:], start=version + 1):
             self._run_migration(number, script)
+
+
+class Queries:
+    """A few queries about one thing (`store.plays`, `store.snapshots`, …) over the store's one backend."""
+
+    def __init__(self, db: Backend) -> None:
+        self.db = db

@@ -1,13 +1,13 @@
-"""Copying one database into another (`tm db copy`), mixed into Store: reads on the source, idempotent writes
-on the target. Rows are matched by their natural keys, never by the source's surrogate ids."""
+"""`store.copying`: copying one database into another (`tm db copy`): reads on the source, idempotent writes on
+the target (plays go through `store.plays.insert`). Rows are matched by their natural keys, never by the source's
+surrogate ids."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from music_time_machine.models import PlayRow
-from music_time_machine.store.backend import Backend
-from music_time_machine.store.plays import INSERT_PLAY
+from music_time_machine.store.backend import Queries
 
 # Tables whose rows are copied as they are: (columns, natural key). A row the target already has is left alone.
 PLAIN_TABLES = {
@@ -21,17 +21,14 @@ PLAIN_TABLES = {
 # What is compared after a copy: every row of the source's listeners must be in the target.
 COUNTED = {
     "snapshots": "SELECT count(*) FROM snapshots WHERE user_id = ?",
-    "snapshot_items": "SELECT count(*) FROM snapshot_items i JOIN snapshots s ON s.id = i.snapshot_id "
-                      "WHERE s.user_id = ?",
+    "snapshot_items": "SELECT count(*) FROM snapshot_items JOIN snapshots s ON s.id = snapshot_id WHERE s.user_id = ?",
     "plays": "SELECT count(*) FROM plays WHERE user_id = ?",
     "track_rules": "SELECT count(*) FROM track_rules WHERE user_id = ?",
     "managed_playlists": "SELECT count(*) FROM managed_playlists WHERE user_id = ?",
-}  # fmt: skip
+}
 
 
-class CopyQueries:
-    db: Backend
-
+class CopyQueries(Queries):
     # the source side ---------------------------------------------------------------------------------
 
     def table_rows(self, table: str) -> Iterator[tuple]:
@@ -63,13 +60,13 @@ class CopyQueries:
 
     # the target side ---------------------------------------------------------------------------------
 
-    def copy_rows(self, table: str, rows: list[tuple]) -> int:
+    def add_rows(self, table: str, rows: list[tuple]) -> int:
         """Insert the rows the target lacks; returns how many were new."""
         columns, _key = PLAIN_TABLES[table]
         marks = ", ".join("?" * len(columns.split(",")))
         return self.db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
 
-    def copy_snapshot(self, user_id: str, time_range: str, taken_at: str, taken_on: str, items: list[tuple]) -> bool:
+    def add_snapshot(self, user_id: str, time_range: str, taken_at: str, taken_on: str, items: list[tuple]) -> bool:
         """False when the target already has that user's snapshot of that range on that day."""
         row = self.db.execute(
             """INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) VALUES (?, ?, ?, ?)
@@ -84,15 +81,18 @@ class CopyQueries:
         )
         return True
 
-    def copy_play_source(self, row: tuple) -> int:
+    def play_source_id(self, row: tuple) -> int:
         """The target's id for a source's play_sources row: the same file (by SHA-256, whatever its name, as the
-        importer matches it), or that listener's recently-played source."""
+        importer matches it), or that listener's recently-played source; added when the target has neither."""
         _id, user_id, kind, name, sha256, imported_at, rows_read, plays_stored = row
-        found = self.db.execute(
-            "SELECT id FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
-        ).fetchone() if sha256 else self.db.execute(
-            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ? AND sha256 IS NULL", (user_id, kind)
-        ).fetchone()  # fmt: skip
+        if sha256:
+            found = self.db.execute(
+                "SELECT id FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
+            ).fetchone()
+        else:
+            found = self.db.execute(
+                "SELECT id FROM play_sources WHERE user_id = ? AND kind = ? AND sha256 IS NULL", (user_id, kind)
+            ).fetchone()
         if found:
             return found[0]
         [new_id] = self.db.execute(
@@ -101,6 +101,3 @@ class CopyQueries:
             (user_id, kind, name, sha256, imported_at, rows_read, plays_stored),
         ).fetchone()
         return new_id
-
-    def copy_plays(self, plays: list[PlayRow]) -> int:
-        return self.db.executemany(INSERT_PLAY, plays)

@@ -1,11 +1,11 @@
-"""Queries over `plays` (imports and syncs), mixed into Store."""
+"""`store.plays`: listening history, from privacy-export imports and recently-played syncs."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from music_time_machine.models import ArtistCount, PlayCount, PlayRow, utc_iso
-from music_time_machine.store.backend import Backend
+from music_time_machine.store.backend import Queries
 
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
@@ -24,53 +24,51 @@ FULL = "CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 
 SKIP = f"1 - {FULL}"
 
 
-class PlayQueries:
-    db: Backend
-
-    def has_play_source(self, user_id: str, sha256: str) -> bool:
+class PlayQueries(Queries):
+    def has_source(self, user_id: str, sha256: str) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
         ).fetchone()
         return row is not None
 
-    def add_play_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
+    def add_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
         [source_id] = self.db.execute(
             "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, kind, name, sha256, imported_at),
         ).fetchone()
         return source_id
 
-    def count_play_source(self, source_id: int, rows_read: int, plays_stored: int) -> None:
+    def add_source_counts(self, source_id: int, rows_read: int, plays_stored: int) -> None:
         self.db.execute(
             "UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ? WHERE id = ?",
             (rows_read, plays_stored, source_id),
         )
 
-    def insert_plays(self, plays: list[PlayRow]) -> int:
+    def insert(self, plays: list[PlayRow]) -> int:
         """Insert plays; returns how many were new (the rest were duplicates)."""
         return self.db.executemany(INSERT_PLAY, plays)
 
-    def count_plays(self, user_id: str) -> int:
+    def count(self, user_id: str) -> int:
         return self.db.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
 
-    def count_api_plays(self, user_id: str) -> int:
+    def count_synced(self, user_id: str) -> int:
         return self.db.execute(
             "SELECT count(*) FROM plays JOIN play_sources s ON s.id = source_id WHERE plays.user_id = ? AND s.kind = ?",
             (user_id, API_SOURCE),
         ).fetchone()[0]
 
-    def latest_play_at(self, user_id: str) -> str | None:
+    def latest_at(self, user_id: str) -> str | None:
         row = self.db.execute("SELECT max(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()
         return row[0]
 
-    def api_play_source(self, user_id: str, now: str) -> int:
+    def sync_source(self, user_id: str, now: str) -> int:
         """The one play_sources row that recently-played syncs of this user add to."""
         row = self.db.execute(
             "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
         ).fetchone()
-        return row[0] if row else self.add_play_source(user_id, API_SOURCE, API_SOURCE, None, now)
+        return row[0] if row else self.add_source(user_id, API_SOURCE, API_SOURCE, None, now)
 
-    def has_play_near(self, play: PlayRow, seconds: int) -> bool:
+    def has_near(self, play: PlayRow, seconds: int) -> bool:
         """Is there a play of the same artist and title within `seconds` of this one (any source)?"""
         moment = datetime.fromisoformat(play.played_at)
         window = (utc_iso(moment - timedelta(seconds=seconds)), utc_iso(moment + timedelta(seconds=seconds)))
@@ -81,7 +79,7 @@ class PlayQueries:
         ).fetchone()
         return row is not None
 
-    def drop_api_plays_near_imported(self, user_id: str, seconds: int) -> int:
+    def drop_synced_near_imported(self, user_id: str, seconds: int) -> int:
         """Synced plays an import has now brought in with richer detail: the imported copy wins."""
         return self.db.execute(
             f"""DELETE FROM plays WHERE user_id = ? AND source_id IN
@@ -95,7 +93,7 @@ class PlayQueries:
             (user_id, user_id, f"-{seconds} seconds", f"+{seconds} seconds"),
         ).rowcount
 
-    def play_counts(
+    def counts(
         self, user_id: str, start: str, end: str, *, limit: int | None = None, last_before: str | None = None
     ) -> list[PlayCount]:
         """Tracks played in [start, end), most full plays first; `last_before` keeps those not played since."""
@@ -120,7 +118,7 @@ class PlayQueries:
         )
         return [ArtistCount(*row) for row in rows]
 
-    def play_totals(self, user_id: str, start: str, end: str) -> tuple[int, int, int]:
+    def totals(self, user_id: str, start: str, end: str) -> tuple[int, int, int]:
         """(full plays, skips, ms played) in [start, end)."""
         row = self.db.execute(
             f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum({SKIP}), 0), coalesce(sum(ms_played), 0)
@@ -129,7 +127,7 @@ class PlayQueries:
         ).fetchone()
         return row[0], row[1], row[2]
 
-    def play_months(self, user_id: str) -> list[str]:
+    def months(self, user_id: str) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT substr(played_at, 1, 7) FROM plays WHERE user_id = ? ORDER BY 1", (user_id,)
         )

@@ -1,29 +1,30 @@
-"""The store: every query tm runs, in the SQL that SQLite and PostgreSQL share, over one `Backend`."""
+"""The store: one `Backend` and the queries tm runs over it, grouped by what they are about (`store.plays`,
+`store.snapshots`, …), each group in its own module, in the SQL that SQLite and PostgreSQL share."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from contextlib import AbstractContextManager
 
-from music_time_machine.models import (
-    Artist,
-    ManagedPlaylist,
-    Month,
-    Snapshot,
-    TimeRange,
-    Track,
-    User,
-)
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.copying import CopyQueries
+from music_time_machine.store.exports import ExportQueries
+from music_time_machine.store.playlists import PlaylistQueries
 from music_time_machine.store.plays import PlayQueries
 from music_time_machine.store.rules import RuleQueries
+from music_time_machine.store.snapshots import SnapshotQueries
+from music_time_machine.store.users import UserQueries
 
 
-class Store(PlayQueries, RuleQueries, CopyQueries):
+class Store:
     def __init__(self, db: Backend) -> None:
         self.db = db
+        self.users = UserQueries(db)
+        self.snapshots = SnapshotQueries(db)
+        self.plays = PlayQueries(db)
+        self.playlists = PlaylistQueries(db)
+        self.rules = RuleQueries(db)
+        self.exports = ExportQueries(db)
+        self.copying = CopyQueries(db)
 
     @property
     def location(self) -> str:
@@ -37,180 +38,3 @@ class Store(PlayQueries, RuleQueries, CopyQueries):
 
     def schema_version(self) -> int:
         return self.db.schema_version()
-
-    # users -------------------------------------------------------------------------------------------
-
-    def upsert_user(self, user: User, seen_at: str) -> None:
-        self.db.execute(
-            """INSERT INTO users (id, display_name, account_id, first_seen_at, last_seen_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                   account_id = coalesce(excluded.account_id, users.account_id),
-                   last_seen_at = excluded.last_seen_at""",
-            (user.id, user.display_name, user.account_id, seen_at, seen_at),
-        )
-
-    def users(self) -> list[User]:
-        rows = self.db.execute("SELECT id, display_name, account_id FROM users ORDER BY id")
-        return [User(id=row[0], display_name=row[1], account_id=row[2]) for row in rows]
-
-    # snapshots ---------------------------------------------------------------------------------------
-
-    def ranges_taken_on(self, user_id: str, day: str) -> set[TimeRange]:
-        rows = self.db.execute("SELECT time_range FROM snapshots WHERE user_id = ? AND taken_on = ?", (user_id, day))
-        return {TimeRange(row[0]) for row in rows}
-
-    def save_snapshots(
-        self, user_id: str, taken_at: str, charts: dict[TimeRange, list[Track]], *, replace: bool = False
-    ) -> list[TimeRange]:
-        """Store one snapshot per range in one transaction; returns the ranges stored.
-
-        A range already taken that UTC day (say, by another tm running at the same time: the transaction
-        serialises them) is kept unless `replace`."""
-        taken_on = taken_at[:10]
-        with self.transaction():
-            self.db.lock(f"snapshot {user_id}")  # two tm runs at once: the second sees the first's snapshot
-            if not replace:
-                taken = self.ranges_taken_on(user_id, taken_on)
-                charts = {time_range: tracks for time_range, tracks in charts.items() if time_range not in taken}
-            self._save_tracks([track for tracks in charts.values() for track in tracks], taken_at)
-            for time_range, tracks in charts.items():
-                self.db.execute(
-                    "DELETE FROM snapshots WHERE user_id = ? AND taken_on = ? AND time_range = ?",
-                    (user_id, taken_on, time_range.value),
-                )
-                [snapshot_id] = self.db.execute(
-                    "INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) VALUES (?, ?, ?, ?) RETURNING id",
-                    (user_id, time_range.value, taken_at, taken_on),
-                ).fetchone()
-                self.db.executemany(
-                    "INSERT INTO snapshot_items (snapshot_id, rank, track_uri) VALUES (?, ?, ?)",
-                    [(snapshot_id, rank, track.uri) for rank, track in enumerate(tracks, start=1)],
-                )
-        return list(charts)
-
-    def _save_tracks(self, tracks: list[Track], updated_at: str) -> None:
-        # Rows in key order: two listeners' snapshots saved at once lock shared rows in the same order (no deadlock).
-        unique = sorted({track.uri: track for track in tracks}.values(), key=lambda track: track.uri)
-        self.db.executemany(
-            "INSERT INTO artists (uri, name) VALUES (?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name",
-            sorted({(artist.uri, artist.name) for track in unique for artist in track.artists}),
-        )
-        self.db.executemany(
-            """INSERT INTO tracks (uri, name, album_uri, album_name, duration_ms, isrc, raw_json, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (uri) DO UPDATE SET name = excluded.name, album_uri = excluded.album_uri,
-                   album_name = excluded.album_name, duration_ms = excluded.duration_ms,
-                   isrc = coalesce(excluded.isrc, tracks.isrc), raw_json = coalesce(excluded.raw_json, tracks.raw_json),
-                   updated_at = excluded.updated_at""",
-            [
-                (
-                    t.uri,
-                    t.name,
-                    t.album_uri,
-                    t.album_name,
-                    t.duration_ms,
-                    t.isrc,
-                    json.dumps(t.raw, separators=(",", ":")) if t.raw else None,
-                    updated_at,
-                )
-                for t in unique
-            ],
-        )
-        self.db.executemany("DELETE FROM track_artists WHERE track_uri = ?", [(t.uri,) for t in unique])
-        self.db.executemany(
-            "INSERT INTO track_artists (track_uri, position, artist_uri) VALUES (?, ?, ?)",
-            [(t.uri, position, a.uri) for t in unique for position, a in enumerate(t.artists)],
-        )
-
-    def snapshots_between(self, user_id: str, start: str, end: str, ranges: Iterable[TimeRange]) -> list[Snapshot]:
-        """Snapshots with start <= taken_at < end, oldest first, with their tracks in rank order."""
-        range_values = [time_range.value for time_range in ranges]
-        marks = ",".join("?" * len(range_values))
-        rows = self.db.execute(
-            f"""SELECT id, time_range, taken_at FROM snapshots
-                WHERE user_id = ? AND taken_at >= ? AND taken_at < ? AND time_range IN ({marks})
-                ORDER BY taken_at, time_range""",
-            (user_id, start, end, *range_values),
-        ).fetchall()
-        tracks_by_snapshot = self._snapshot_tracks([row[0] for row in rows])
-        return [
-            Snapshot(user_id, TimeRange(time_range), taken_at, tracks_by_snapshot.get(snapshot_id, []))
-            for snapshot_id, time_range, taken_at in rows
-        ]
-
-    def latest_snapshot_at(self, user_id: str) -> str | None:
-        return self.db.execute("SELECT max(taken_at) FROM snapshots WHERE user_id = ?", (user_id,)).fetchone()[0]
-
-    def latest_snapshot(self, user_id: str, time_range: TimeRange) -> Snapshot | None:
-        row = self.db.execute(
-            """SELECT id, taken_at FROM snapshots WHERE user_id = ? AND time_range = ?
-               ORDER BY taken_at DESC LIMIT 1""",
-            (user_id, time_range.value),
-        ).fetchone()
-        if row is None:
-            return None
-        return Snapshot(user_id, time_range, row[1], self._snapshot_tracks([row[0]]).get(row[0], []))
-
-    def _snapshot_tracks(self, snapshot_ids: list[int]) -> dict[int, list[Track]]:
-        """Each snapshot's tracks in rank order; a track charted in many snapshots is one shared object."""
-        if not snapshot_ids:
-            return {}
-        ids = ",".join("?" * len(snapshot_ids))
-        charted = f"SELECT track_uri FROM snapshot_items WHERE snapshot_id IN ({ids})"
-        artists: dict[str, list[Artist]] = {}
-        for track_uri, artist_uri, artist_name in self.db.execute(
-            f"""SELECT ta.track_uri, a.uri, a.name FROM track_artists ta JOIN artists a ON a.uri = ta.artist_uri
-                WHERE ta.track_uri IN ({charted}) ORDER BY ta.track_uri, ta.position""",
-            snapshot_ids,
-        ):
-            artists.setdefault(track_uri, []).append(Artist(artist_uri, artist_name))
-        tracks = {
-            uri: Track(uri, name, tuple(artists.get(uri, ())), album_uri, album_name, duration_ms, isrc)
-            for uri, name, album_uri, album_name, duration_ms, isrc in self.db.execute(
-                f"SELECT uri, name, album_uri, album_name, duration_ms, isrc FROM tracks WHERE uri IN ({charted})",
-                snapshot_ids,
-            )
-        }
-        result: dict[int, list[Track]] = {}
-        for snapshot_id, uri in self.db.execute(
-            f"SELECT snapshot_id, track_uri FROM snapshot_items WHERE snapshot_id IN ({ids}) "
-            "ORDER BY snapshot_id, rank",
-            snapshot_ids,
-        ):
-            result.setdefault(snapshot_id, []).append(tracks[uri])
-        return result
-
-    def snapshot_months(self, user_id: str) -> list[Month]:
-        rows = self.db.execute(
-            "SELECT DISTINCT substr(taken_at, 1, 7) FROM snapshots WHERE user_id = ? ORDER BY 1", (user_id,)
-        )
-        return [Month.parse(row[0]) for row in rows]
-
-    # managed playlists -------------------------------------------------------------------------------
-
-    def managed_playlist(self, user_id: str, kind: str) -> ManagedPlaylist | None:
-        row = self.db.execute(
-            """SELECT user_id, kind, playlist_id, name, track_count, updated_at FROM managed_playlists
-               WHERE user_id = ? AND kind = ?""",
-            (user_id, kind),
-        ).fetchone()
-        return ManagedPlaylist(*row) if row else None
-
-    def save_managed_playlist(self, playlist: ManagedPlaylist) -> None:
-        self.db.execute(
-            """INSERT INTO managed_playlists
-                   (user_id, kind, playlist_id, name, track_count, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (user_id, kind) DO UPDATE SET playlist_id = excluded.playlist_id,
-                   name = excluded.name, track_count = excluded.track_count, updated_at = excluded.updated_at""",
-            (
-                playlist.user_id,
-                playlist.kind,
-                playlist.playlist_id,
-                playlist.name,
-                playlist.track_count,
-                playlist.updated_at,
-                playlist.updated_at,
-            ),
-        )

@@ -1,0 +1,20 @@
+"""`store.exports`: what `tm export` streams out of the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from music_time_machine.store.backend import Queries
+
+EXPORTS = {
+    "snapshots": """SELECT time_range, taken_at, rank, track_uri, track, artists, album FROM v_snapshot_ranks
+                    WHERE user_id = ? ORDER BY taken_at, time_range, rank""",
+    "playlists": """SELECT kind, playlist_id, name, track_count, created_at, updated_at FROM managed_playlists
+                    WHERE user_id = ? ORDER BY kind""",
+}
+
+
+class ExportQueries(Queries):
+    def rows(self, user_id: str, what: str) -> tuple[list[str], Iterator[tuple]]:
+        """Column names and a streaming cursor over `snapshots` (every chart position) or `playlists`."""
+        return self.db.stream(EXPORTS[what], (user_id,))

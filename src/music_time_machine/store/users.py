@@ -1,0 +1,22 @@
+"""`store.users`: the listeners a database holds."""
+
+from __future__ import annotations
+
+from music_time_machine.models import User
+from music_time_machine.store.backend import Queries
+
+
+class UserQueries(Queries):
+    def upsert(self, user: User, seen_at: str) -> None:
+        self.db.execute(
+            """INSERT INTO users (id, display_name, account_id, first_seen_at, last_seen_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+                   account_id = coalesce(excluded.account_id, users.account_id),
+                   last_seen_at = excluded.last_seen_at""",
+            (user.id, user.display_name, user.account_id, seen_at, seen_at),
+        )
+
+    def all(self) -> list[User]:
+        rows = self.db.execute("SELECT id, display_name, account_id FROM users ORDER BY id")
+        return [User(id=row[0], display_name=row[1], account_id=row[2]) for row in rows]
