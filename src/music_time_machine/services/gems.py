@@ -65,7 +65,7 @@ def gems_from_plays(store: Store, user: User, now: datetime, limit: int | None =
             "No plays stored yet, so there is no history to find gems in.",
             hint="Run `tm import` with your privacy export, or `tm sync`; or use `tm gems` without --from-history.",
         )
-    return history_gems(store.plays.counts(user.id, "", "9999", last_before=cutoff), limit=limit)
+    return history_gems(store.plays.counts(user.id, None, None, last_before=cutoff), limit=limit)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,18 @@ FULL = "CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 
 SKIP = f"1 - {FULL}"
 
 
+def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[str, list[str]]:
+    """SQL conditions and their parameters for one listener's plays with start <= played_at < end (None: open)."""
+    conditions, params = ["user_id = ?"], [user_id]
+    if start is not None:
+        conditions.append("played_at >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append("played_at < ?")
+        params.append(end)
+    return " AND ".join(conditions), params
+
+
 class PlayQueries(Queries):
     def has_source(self, user_id: str, sha256: str) -> bool:
         row = self.db.execute(
@@ -94,36 +106,44 @@ class PlayQueries(Queries):
         ).rowcount
 
     def counts(
-        self, user_id: str, start: str, end: str, *, limit: int | None = None, last_before: str | None = None
+        self,
+        user_id: str,
+        start: str | None,
+        end: str | None,
+        *,
+        limit: int | None = None,
+        last_before: str | None = None,
     ) -> list[PlayCount]:
         """Tracks played in [start, end), most full plays first; `last_before` keeps those not played since."""
+        where, params = _played_between(user_id, start, end)
         rows = self.db.execute(
             f"""SELECT max(track_uri), min(track_name), min(artist_name), max(album_name), sum({FULL}), sum({SKIP}),
                        sum(ms_played), max(played_at)
-                FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?
+                FROM plays WHERE {where}
                 GROUP BY lower(artist_name), lower(track_name)
                 HAVING CAST(? AS TEXT) IS NULL OR max(played_at) < ?
                 ORDER BY 5 DESC, 7 DESC, lower(artist_name), lower(track_name)
                 {"" if limit is None else "LIMIT ?"}""",
-            (user_id, start, end, last_before, last_before, *([] if limit is None else [limit])),
+            (*params, last_before, last_before, *([] if limit is None else [limit])),
         )
         return [PlayCount(*row) for row in rows]
 
-    def artist_counts(self, user_id: str, start: str, end: str, limit: int) -> list[ArtistCount]:
+    def artist_counts(self, user_id: str, start: str | None, end: str | None, limit: int) -> list[ArtistCount]:
+        where, params = _played_between(user_id, start, end)
         rows = self.db.execute(
-            f"""SELECT min(artist_name), sum({FULL}), sum(ms_played) FROM plays
-                WHERE user_id = ? AND played_at >= ? AND played_at < ?
+            f"""SELECT min(artist_name), sum({FULL}), sum(ms_played) FROM plays WHERE {where}
                 GROUP BY lower(artist_name) ORDER BY 2 DESC, 3 DESC, lower(artist_name) LIMIT ?""",
-            (user_id, start, end, limit),
+            (*params, limit),
         )
         return [ArtistCount(*row) for row in rows]
 
-    def totals(self, user_id: str, start: str, end: str) -> tuple[int, int, int]:
+    def totals(self, user_id: str, start: str | None, end: str | None) -> tuple[int, int, int]:
         """(full plays, skips, ms played) in [start, end)."""
+        where, params = _played_between(user_id, start, end)
         row = self.db.execute(
             f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum({SKIP}), 0), coalesce(sum(ms_played), 0)
-                FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?""",
-            (user_id, start, end),
+                FROM plays WHERE {where}""",
+            params,
         ).fetchone()
         return row[0], row[1], row[2]
 
