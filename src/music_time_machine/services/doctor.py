@@ -96,7 +96,7 @@ def api_check(me: Callable[[], User]) -> Check:
 def database_checks(open_store: Callable[[], Store], user: User | None, now: datetime) -> list[Check]:
     try:
         store = open_store()
-        integrity = store.db.integrity()
+        integrity = store.integrity()
     except TmError as error:
         return [Check("database", "fail", error.message, error.hint)]
     checks = [

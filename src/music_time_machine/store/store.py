@@ -38,3 +38,7 @@ class Store:
 
     def schema_version(self) -> int:
         return self.db.schema_version()
+
+    def integrity(self) -> str:
+        """ "ok", or what the database reports as wrong with itself."""
+        return self.db.integrity()
