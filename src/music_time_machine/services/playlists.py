@@ -69,12 +69,12 @@ def sync_managed_playlist(
     before_set, desired_set = set(before), set(desired)
     added = [uri for uri in desired if uri not in before_set]
     removed = [uri for uri in before if uri not in desired_set]
-    exists = stored is not None and current is not None
+    existing = stored if current is not None else None  # None: a new playlist is made
     if dry_run:
         return PlaylistSync(
             kind,
             name,
-            stored.playlist_id if exists else None,
+            existing.playlist_id if existing is not None else None,
             len(desired),
             added,
             removed,
@@ -87,9 +87,9 @@ def sync_managed_playlist(
         store.users.upsert(user, utc_iso(now))
         store.playlists.save(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
 
-    if exists:
-        playlist_id = stored.playlist_id
-        renamed = stored.name != name
+    if existing is not None:
+        playlist_id = existing.playlist_id
+        renamed = existing.name != name
         if renamed:
             spotify.rename_playlist(playlist_id, name)
     else:
@@ -106,7 +106,7 @@ def sync_managed_playlist(
         len(desired),
         added,
         removed,
-        created=not exists,
+        created=existing is None,
         written=renamed or before != desired,
         dry_run=False,
     )
