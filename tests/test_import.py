@@ -26,13 +26,27 @@ def _extended(
     **extra: object,
 ) -> dict:
     return {
-        "ts": ts, "platform": "android", "ms_played": ms, "conn_country": "DE", "ip_addr": "203.0.113.7",
-        "master_metadata_track_name": name, "master_metadata_album_artist_name": artist if name else None,
-        "master_metadata_album_album_name": "Album A" if name else None, "spotify_track_uri": uri,
-        "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
-        "reason_start": "clickrow", "reason_end": reason_end, "shuffle": False, "skipped": skipped,
-        "offline": False, "offline_timestamp": None, "incognito_mode": False, **extra,
-    }  # fmt: skip
+        "ts": ts,
+        "platform": "android",
+        "ms_played": ms,
+        "conn_country": "DE",
+        "ip_addr": "203.0.113.7",
+        "master_metadata_track_name": name,
+        "master_metadata_album_artist_name": artist if name else None,
+        "master_metadata_album_album_name": "Album A" if name else None,
+        "spotify_track_uri": uri,
+        "episode_name": None,
+        "episode_show_name": None,
+        "spotify_episode_uri": None,
+        "reason_start": "clickrow",
+        "reason_end": reason_end,
+        "shuffle": False,
+        "skipped": skipped,
+        "offline": False,
+        "offline_timestamp": None,
+        "incognito_mode": False,
+        **extra,
+    }
 
 
 PODCAST = _extended(
@@ -40,14 +54,15 @@ PODCAST = _extended(
 )
 AUDIO = [
     _extended("2024-01-01T09:00:00Z", 200_000),  # a play
-    _extended("2024-01-01T09:05:10Z", 12_000, "Song B", uri="spotify:track:bbb", skipped=True,
-              reason_end="fwdbtn"),  # a skip: kept although short
+    _extended(
+        "2024-01-01T09:05:10Z", 12_000, "Song B", uri="spotify:track:bbb", skipped=True, reason_end="fwdbtn"
+    ),  # a skip: kept although short
     _extended("2024-01-01T09:06:00Z", 9_000, "Song C", uri="spotify:track:ccc"),  # too short
     PODCAST,  # not music
     "not an object",  # malformed
     _extended("yesterday", 200_000),  # malformed
     _extended("2024-03-02T18:30:45Z", 180_000, "Song D", uri="spotify:track:ddd", artist="Artist D"),
-]  # fmt: skip
+]
 ACCOUNT = [
     {"endTime": "2024-03-02 18:30", "artistName": "Artist D", "trackName": "Song D", "msPlayed": 180000},  # dup
     {"endTime": "2024-03-03 08:00", "artistName": "Artist E", "trackName": "Song E", "msPlayed": 240000},  # new
@@ -207,8 +222,11 @@ def test_a_generated_export_imports_with_exactly_the_expected_counts(tm: Tm, tmp
     assert summary["files"] == truth.history_files + truth.other_files
     assert summary["files_not_history"] == truth.other_files
     assert (summary["rows"], summary["stored"], summary["duplicates"]) == (truth.rows, truth.stored, truth.duplicates)
-    assert summary["skipped"] == {"too_short": truth.too_short, "not_music": truth.not_music,
-                                  "malformed": truth.malformed}  # fmt: skip
+    assert summary["skipped"] == {
+        "too_short": truth.too_short,
+        "not_music": truth.not_music,
+        "malformed": truth.malformed,
+    }
     assert (summary["first_played_at"], summary["last_played_at"]) == (truth.first_played_at, truth.last_played_at)
     assert json.loads(second.stdout)["stored"] == 0
     assert tm.rows("SELECT count(*) FROM plays") == [(truth.stored,)]

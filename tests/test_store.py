@@ -164,10 +164,15 @@ def test_a_postgresql_url_without_the_driver_says_which_extra_to_install(tmp_pat
 def test_case_folding_is_the_same_on_both_databases(logged_in: Tm, tmp_path: Path) -> None:
     """SQLite's lower() folds ASCII only; PostgreSQL must not merge what SQLite keeps apart (or vice versa)."""
     rows = [
-        {"ts": "2024-06-01T10:00:10Z", "ms_played": 200_000, "master_metadata_track_name": "Jóga",
-         "master_metadata_album_artist_name": artist, "spotify_track_uri": "spotify:track:3pMh3qeWp6LHsr1fYlvQSD"}
+        {
+            "ts": "2024-06-01T10:00:10Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": "Jóga",
+            "master_metadata_album_artist_name": artist,
+            "spotify_track_uri": "spotify:track:3pMh3qeWp6LHsr1fYlvQSD",
+        }
         for artist in ("Björk", "BJÖRK", "björk")
-    ]  # fmt: skip
+    ]
     export = tmp_path / "Streaming_History_Audio_2024_0.json"
     export.write_text(json.dumps(rows))
 
