@@ -87,13 +87,13 @@ def _plan(files: list[ExportFile], summary: ImportSummary) -> list[tuple[ExportF
 def _read_file(
     store: Store, export_file: ExportFile, file_format: Format, user: User, source_id: int, on_progress: Progress
 ) -> _FileResult:
-    convert = CONVERTERS[file_format]
+    convert, user_id = CONVERTERS[file_format], user.id  # locals: this loop runs once per row
     result = _FileResult()
     batch: list[PlayRow] = []
     with export_file.text() as text:
         for row in iter_json_array(text, on_progress):
             result.rows += 1
-            play = convert(row, user.id, source_id)
+            play = convert(row, user_id, source_id)
             if isinstance(play, SkipReason):
                 result.skipped[play] += 1
                 continue
