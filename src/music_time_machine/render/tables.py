@@ -179,7 +179,10 @@ def _visible_len(line: str) -> int:
     return cell_len("".join(visible))
 
 
-def show(*blocks: Table | tuple[Table, Table] | Styled | str) -> None:
+Block = Table | tuple[Table, Table] | Styled | str
+
+
+def show(*blocks: Block) -> None:
     """Write to stdout, in order: tables, pairs of tables side by side, and lines (plain or styled)."""
     out = Output.of_stdout()
     lines: list[str] = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from music_time_machine.errors import NotFound, NotYours
-from music_time_machine.models import ManagedPlaylist, Track, User, utc_iso
+from music_time_machine.models import Artist, ManagedPlaylist, PlayCount, Track, User, utc_iso
 from music_time_machine.services.spotify_protocols import PlaylistWriter
 from music_time_machine.store import Store
+from music_time_machine.store.rules import ALL_SOURCES
 
 MARKER = "Managed by tm, the Music Time Machine"
 
@@ -24,6 +25,19 @@ class PlaylistSync:
     created: bool
     written: bool
     dry_run: bool
+    names: dict[str, str] = field(default_factory=dict, compare=False)  # "title — artists" of added/removed URIs
+
+
+@dataclass(frozen=True)
+class PlaylistRequest:
+    """Which managed playlist to keep in step, and how."""
+
+    kind: str  # the source that owns it: gems, rotation, month-2025-03, top-short_term, …
+    name: str
+    description: str
+    dry_run: bool = False
+    public: bool = False
+    limit: int | None = None  # at most this many of the source's tracks (pins come on top)
 
 
 def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> list[str] | None:
@@ -110,3 +124,67 @@ def sync_managed_playlist(
         written=renamed or before != desired,
         dry_run=False,
     )
+
+
+def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limit: int | None) -> list[Track]:
+    """Banned tracks never appear; pinned tracks of this source always do (after the source's own, uncut)."""
+    banned = set(store.rule_uris(user.id, "ban", source))
+    kept = [track for track in tracks if track.uri not in banned][:limit]
+    present = {track.uri for track in kept}
+    pins = [uri for uri in store.rule_uris(user.id, "pin", source) if uri not in present and uri not in banned]
+    names = store.track_names(pins) if pins else {}
+    return kept + [Track(uri, names.get(uri, uri), ()) for uri in pins]
+
+
+def publish(
+    store: Store, spotify: PlaylistWriter, user: User, request: PlaylistRequest, tracks: list[Track], now: datetime
+) -> PlaylistSync:
+    """Keep the managed playlist of `request.kind` in step with `tracks`, bans and pins applied."""
+    wanted = apply_rules(store, user, request.kind, tracks, request.limit)
+    sync = sync_managed_playlist(
+        store,
+        spotify,
+        user,
+        kind=request.kind,
+        name=request.name,
+        description=request.description,
+        tracks=wanted,
+        now=now,
+        dry_run=request.dry_run,
+        public=request.public,
+    )
+    names = {t.uri: f"{t.name} — {', '.join(t.artist_names)}" if t.artists else t.name for t in wanted}
+    return replace(sync, names={**store.track_names(sync.removed), **names} if sync.removed else names)
+
+
+def playable(counts: list[PlayCount]) -> list[Track]:
+    """Played tracks that can go into a playlist (those with a URI), each once, in order."""
+    unique = {count.uri: count for count in counts if count.uri}
+    return [Track(uri, c.name, (Artist("", c.artist),), album_name=c.album) for uri, c in unique.items()]
+
+
+def managed_playlists(store: Store, user: User) -> list[ManagedPlaylist]:
+    """The playlists tm keeps for `user`, with their last update."""
+    return store.managed_playlists(user.id)
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    uri: str
+    rule: str  # ban | pin
+    source: str | None  # a playlist source, or None: every generated playlist
+    add: bool
+    changed: bool  # False: it was already so
+
+
+def change_rule(
+    store: Store, user: User, uri: str, rule: str, source: str | None, add: bool, now: datetime
+) -> RuleChange:
+    """Ban or pin a track (or undo it); applied on each playlist's next update."""
+    applies_to = ALL_SOURCES if source is None else source
+    if add:
+        store.upsert_user(user, utc_iso(now))
+        changed = store.add_rule(user.id, uri, rule, applies_to, utc_iso(now))
+    else:
+        changed = store.remove_rule(user.id, uri, rule, applies_to)
+    return RuleChange(uri, rule, source, add, changed)
