@@ -106,10 +106,6 @@ class Track:
     def artist_names(self) -> list[str]:
         return [artist.name for artist in self.artists]
 
-    def summary(self) -> dict:
-        """The stable JSON fields every command shares."""
-        return {"uri": self.uri, "name": self.name, "artists": self.artist_names, "album": self.album_name}
-
 
 @dataclass(frozen=True)
 class User:
@@ -171,11 +167,6 @@ class PlayCount:
     @property
     def minutes(self) -> float:
         return self.ms_played / 60_000
-
-    def summary(self) -> dict:
-        return {"uri": self.uri, "name": self.name, "artist": self.artist, "album": self.album,
-                "plays": self.plays, "skips": self.skips, "minutes": round(self.minutes, 1),
-                "last_played_at": self.last_played_at}  # fmt: skip
 
 
 @dataclass(frozen=True)

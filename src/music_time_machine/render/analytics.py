@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from music_time_machine.render.charts import track_json
 from music_time_machine.render.console import JsonObject
 from music_time_machine.render.tables import Table, number, show
 
@@ -52,7 +53,7 @@ def evolution_json(report: ChartEvolution) -> JsonObject:
             "artists": _returning_json(result.returning_artists),
         },
         "longest_staying": [
-            {**s.track.summary(), "months": s.months, "longest_run": s.longest_run} for s in result.longest_staying
+            {**track_json(s.track), "months": s.months, "longest_run": s.longest_run} for s in result.longest_staying
         ],
     }  # fmt: skip
 

@@ -9,14 +9,33 @@ from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Column, Styled, Table, number, show
 
 if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
-    from music_time_machine.models import Snapshot, Track
+    from music_time_machine.models import PlayCount, Snapshot, Track
     from music_time_machine.services.gems import GemsFound
     from music_time_machine.services.history import MonthHistory, PlayStats
     from music_time_machine.services.snapshot import SnapshotResult, TopTracks
 
 
+def track_json(track: Track) -> JsonObject:
+    """The fields every command shares for a track from a chart."""
+    return {"uri": track.uri, "name": track.name, "artists": track.artist_names, "album": track.album_name}
+
+
+def play_count_json(count: PlayCount) -> JsonObject:
+    """The fields every command shares for a track's plays in some window."""
+    return {
+        "uri": count.uri,
+        "name": count.name,
+        "artist": count.artist,
+        "album": count.album,
+        "plays": count.plays,
+        "skips": count.skips,
+        "minutes": round(count.minutes, 1),
+        "last_played_at": count.last_played_at,
+    }
+
+
 def top_json(top: TopTracks) -> list[JsonObject]:
-    return [{"rank": rank, **track.summary()} for rank, track in enumerate(top.tracks, start=1)]
+    return [{"rank": rank, **track_json(track)} for rank, track in enumerate(top.tracks, start=1)]
 
 
 def show_top(top: TopTracks) -> None:
@@ -52,7 +71,7 @@ def show_snapshot(result: SnapshotResult) -> None:
 
 def _chart_rows(snapshots: Iterable[Snapshot]) -> list[JsonObject]:
     return [
-        {"taken_at": snapshot.taken_at, "time_range": snapshot.time_range.value, "rank": rank, **track.summary()}
+        {"taken_at": snapshot.taken_at, "time_range": snapshot.time_range.value, "rank": rank, **track_json(track)}
         for snapshot in snapshots
         for rank, track in enumerate(snapshot.tracks, start=1)
     ]
@@ -63,7 +82,9 @@ def play_stats_json(stats: PlayStats) -> JsonObject:
         "plays": stats.plays,
         "skips": stats.skips,
         "minutes": round(stats.minutes, 1),
-        "top_tracks": [{"rank": rank, **count.summary()} for rank, count in enumerate(stats.top_tracks, start=1)],
+        "top_tracks": [
+            {"rank": rank, **play_count_json(count)} for rank, count in enumerate(stats.top_tracks, start=1)
+        ],
         "top_artists": [
             {"rank": rank, "artist": a.artist, "plays": a.plays, "minutes": round(a.minutes, 1)}
             for rank, a in enumerate(stats.top_artists, start=1)
@@ -115,11 +136,11 @@ def gems_json(found: GemsFound) -> list[JsonObject]:
     from music_time_machine.services.gems import ChartedGems, PlayedGems
 
     if isinstance(found, PlayedGems):
-        return [{**gem.count.summary(), "reason": gem.reason} for gem in found.gems]
+        return [{**play_count_json(gem.count), "reason": gem.reason} for gem in found.gems]
     if isinstance(found, ChartedGems):
         return [
             {
-                **gem.track.summary(),
+                **track_json(gem.track),
                 "snapshots": gem.snapshots,
                 "best_rank": gem.best_rank,
                 "absent_since": str(gem.absent_since) if gem.absent_since else None,
@@ -127,7 +148,7 @@ def gems_json(found: GemsFound) -> list[JsonObject]:
             }
             for gem in found.gems
         ]
-    return [{**gem.track.summary(), "long_term_rank": gem.long_term_rank} for gem in found.gems]
+    return [{**track_json(gem.track), "long_term_rank": gem.long_term_rank} for gem in found.gems]
 
 
 def show_gems(found: GemsFound) -> None:

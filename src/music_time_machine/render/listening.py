@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from music_time_machine.render.charts import play_blocks, play_stats_json
+from music_time_machine.render.charts import play_blocks, play_count_json, play_stats_json, track_json
 from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Column, Table, number, show
 
@@ -116,7 +116,7 @@ def rank_vs_plays_json(result: RankVsPlays) -> JsonObject:
         "charted": [
             {
                 "rank": row.rank,
-                **row.track.summary(),
+                **track_json(row.track),
                 "plays": row.plays,
                 "minutes": row.minutes,
                 "play_rank": row.play_rank,
@@ -124,7 +124,7 @@ def rank_vs_plays_json(result: RankVsPlays) -> JsonObject:
             }
             for row in result.charted
         ],
-        "played_not_charted": [count.summary() for count in result.played_not_charted],
+        "played_not_charted": [play_count_json(count) for count in result.played_not_charted],
     }
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from music_time_machine.models import User, utc_iso
 from music_time_machine.privacy_export.files import ExportFile
 from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
-from music_time_machine.privacy_export.rows import CONVERTERS, MALFORMED, NOT_MUSIC, TOO_SHORT, Format, detect_format
+from music_time_machine.privacy_export.rows import CONVERTERS, Format, detect_format
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
@@ -37,11 +37,6 @@ class ImportSummary:
     last_played_at: str | None = None
     problems: list[str] = field(default_factory=list)
     dry_run: bool = False
-
-    def as_json(self) -> dict:
-        skipped = {reason: self.skipped[reason] for reason in (TOO_SHORT, NOT_MUSIC, MALFORMED)}
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "skipped"}
-        return {**fields, "skipped": skipped}
 
     def note(self, problem: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
