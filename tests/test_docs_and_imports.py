@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,25 @@ def test_offline_history_imports_only_what_it_needs(tmp_path: Path, output: list
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1 []"  # empty database, nobody logged in: a clean "not logged in"
+
+
+@pytest.mark.parametrize(("words", "expected"), [("tm hist", {"history"}), ("tm playlist mo", {"month"})])
+def test_shell_completion_knows_the_lazily_loaded_commands(words: str, expected: set[str]) -> None:
+    env = {
+        **os.environ,
+        "_TM_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    script = "from music_time_machine.cli import main; main()"
+
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+
+    assert set(result.stdout.split()) == expected, result.stderr
+
+
+def test_completion_script_is_offered_for_bash() -> None:
+    result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="tm")
+
+    assert result.exit_code == 0
+    assert "_TM_COMPLETE=complete_bash" in result.stdout

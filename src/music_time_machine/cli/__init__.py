@@ -142,4 +142,4 @@ def main_callback(
 
 
 def main() -> None:
-    app()
+    app(prog_name="tm")  # also under `python -m music_time_machine`: completion and usage say `tm`
