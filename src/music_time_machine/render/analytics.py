@@ -84,8 +84,8 @@ def show_evolution(report: ChartEvolution) -> None:
             table.add_row(r.name, r.returns, ", ".join(map(str, r.gaps)))
         tables.append(table)
     staying = Table.of("Longest-staying tracks", "Track", "Artists", number("Months"), number("Longest run"))
-    for s in result.longest_staying:
-        staying.add_row(s.track.name, ", ".join(s.track.artist_names), s.months, s.longest_run)
+    for stay in result.longest_staying:
+        staying.add_row(stay.track.name, ", ".join(stay.track.artist_names), stay.months, stay.longest_run)
     show(*tables, staying)
 
 

@@ -83,12 +83,12 @@ def sync_managed_playlist(
     before_set, desired_set = set(before), set(desired)
     added = [uri for uri in desired if uri not in before_set]
     removed = [uri for uri in before if uri not in desired_set]
-    exists = stored is not None and current is not None
+    existing = stored if current is not None else None  # ours, and still there
     if dry_run:
         return PlaylistSync(
             kind,
             name,
-            stored.playlist_id if exists else None,
+            existing.playlist_id if existing else None,
             len(desired),
             added,
             removed,
@@ -101,9 +101,9 @@ def sync_managed_playlist(
         store.upsert_user(user, utc_iso(now))
         store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
 
-    if exists:
-        playlist_id = stored.playlist_id
-        renamed = stored.name != name
+    if existing:
+        playlist_id = existing.playlist_id
+        renamed = existing.name != name
         if renamed:
             spotify.rename_playlist(playlist_id, name)
     else:
@@ -120,7 +120,7 @@ def sync_managed_playlist(
         len(desired),
         added,
         removed,
-        created=not exists,
+        created=existing is None,
         written=renamed or before != desired,
         dry_run=False,
     )

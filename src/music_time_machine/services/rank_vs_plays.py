@@ -63,9 +63,9 @@ def compare(chart: list[Track], counts: list[PlayCount]) -> tuple[list[RankedTra
     for rank, track in enumerate(chart, start=1):
         by_uri, by_name = _keys(track)
         found = play_rank.get(by_uri) or play_rank.get(by_name)
-        count = counts[found - 1] if found else None
-        rows.append(RankedTrack(rank, track, count.plays if count else 0, round(count.minutes, 1) if count else 0.0,
-                                found))  # fmt: skip
+        played = counts[found - 1] if found else None
+        plays, minutes = (played.plays, round(played.minutes, 1)) if played else (0, 0.0)
+        rows.append(RankedTrack(rank, track, plays, minutes, found))
     flagged = {row.rank for row in sorted(rows, key=lambda row: row.gap, reverse=True)[:FLAGGED] if row.gap}
     rows = [replace(row, flagged=row.rank in flagged) for row in rows]
     charted = {key for track in chart for key in _keys(track)}
