@@ -144,7 +144,7 @@ class ManagedPlaylist:
     """A playlist `tm` owns for one source (gems, a chart, …) and updates in place."""
 
     user_id: str
-    kind: str
+    source: str  # which source owns it: gems, rotation, month-2025-03, top-short_term, … (column `kind`)
     playlist_id: str
     name: str
     track_count: int

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def playlist_sync_json(sync: PlaylistSync) -> JsonObject:
     return {
-        "source": sync.kind,
+        "source": sync.source,
         "name": sync.name,
         "playlist_id": sync.playlist_id,
         "track_count": sync.track_count,
@@ -50,7 +50,7 @@ def show_playlist_sync(sync: PlaylistSync) -> None:
 def managed_playlists_json(playlists: list[ManagedPlaylist]) -> list[JsonObject]:
     return [
         {
-            "kind": p.kind,
+            "kind": p.source,  # "kind" in JSON since it shipped (README)
             "playlist_id": p.playlist_id,
             "name": p.name,
             "track_count": p.track_count,
@@ -62,7 +62,7 @@ def managed_playlists_json(playlists: list[ManagedPlaylist]) -> list[JsonObject]
 
 def show_managed_playlists(playlists: list[ManagedPlaylist]) -> None:
     for p in playlists:
-        line(f"{p.kind:<20} {p.name:<30} {p.track_count:>4} tracks  updated {p.updated_at}  id {p.playlist_id}")
+        line(f"{p.source:<20} {p.name:<30} {p.track_count:>4} tracks  updated {p.updated_at}  id {p.playlist_id}")
     if not playlists:
         message("No managed playlists yet: try `tm playlist rotation` or `tm gems --create-playlist`.")
 

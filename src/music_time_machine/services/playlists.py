@@ -16,7 +16,7 @@ MARKER = "Managed by tm, the Music Time Machine"
 
 @dataclass(frozen=True)
 class PlaylistSync:
-    kind: str
+    source: str
     name: str
     playlist_id: str | None
     track_count: int
@@ -32,7 +32,7 @@ class PlaylistSync:
 class PlaylistRequest:
     """Which managed playlist to keep in step, and how."""
 
-    kind: str  # the source that owns it: gems, rotation, month-2025-03, top-short_term, …
+    source: str  # the source that owns it: gems, rotation, month-2025-03, top-short_term, …
     name: str
     description: str
     dry_run: bool = False
@@ -53,14 +53,14 @@ def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> l
         return None
 
 
-def marker(kind: str) -> str:
+def marker(source: str) -> str:
     """Written into the description, so the playlist can be found again if the database is lost."""
-    return f"{MARKER} ({kind})"
+    return f"{MARKER} ({source})"
 
 
-def _recovered(spotify: PlaylistWriter, user: User, kind: str, name: str, now: datetime) -> ManagedPlaylist | None:
-    playlist_id = spotify.find_playlist(marker(kind))
-    return ManagedPlaylist(user.id, kind, playlist_id, name, 0, utc_iso(now)) if playlist_id else None
+def _recovered(spotify: PlaylistWriter, user: User, source: str, name: str, now: datetime) -> ManagedPlaylist | None:
+    playlist_id = spotify.find_playlist(marker(source))
+    return ManagedPlaylist(user.id, source, playlist_id, name, 0, utc_iso(now)) if playlist_id else None
 
 
 def sync_managed_playlist(
@@ -68,7 +68,7 @@ def sync_managed_playlist(
     spotify: PlaylistWriter,
     user: User,
     *,
-    kind: str,
+    source: str,
     name: str,
     description: str,
     tracks: list[Track],
@@ -77,7 +77,7 @@ def sync_managed_playlist(
     public: bool = False,
 ) -> PlaylistSync:
     desired = [track.uri for track in tracks]
-    stored = store.managed_playlist(user.id, kind) or _recovered(spotify, user, kind, name, now)
+    stored = store.managed_playlist(user.id, source) or _recovered(spotify, user, source, name, now)
     current = _current_items(spotify, stored)
     before = current or []
     before_set, desired_set = set(before), set(desired)
@@ -86,7 +86,7 @@ def sync_managed_playlist(
     existing = stored if current is not None else None  # ours, and still there
     if dry_run:
         return PlaylistSync(
-            kind,
+            source,
             name,
             existing.playlist_id if existing else None,
             len(desired),
@@ -99,7 +99,7 @@ def sync_managed_playlist(
 
     def remember(playlist_id: str) -> None:
         store.upsert_user(user, utc_iso(now))
-        store.save_managed_playlist(ManagedPlaylist(user.id, kind, playlist_id, name, len(desired), utc_iso(now)))
+        store.save_managed_playlist(ManagedPlaylist(user.id, source, playlist_id, name, len(desired), utc_iso(now)))
 
     if existing:
         playlist_id = existing.playlist_id
@@ -107,14 +107,14 @@ def sync_managed_playlist(
         if renamed:
             spotify.rename_playlist(playlist_id, name)
     else:
-        playlist_id = spotify.create_playlist(name, f"{description} · {marker(kind)}", public=public).id
+        playlist_id = spotify.create_playlist(name, f"{description} · {marker(source)}", public=public).id
         remember(playlist_id)  # before writing items: a failed write must not orphan the new playlist
         renamed = False
     if before != desired:
         spotify.replace_playlist_items(playlist_id, desired)
     remember(playlist_id)
     return PlaylistSync(
-        kind,
+        source,
         name,
         playlist_id,
         len(desired),
@@ -139,13 +139,13 @@ def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limi
 def publish(
     store: Store, spotify: PlaylistWriter, user: User, request: PlaylistRequest, tracks: list[Track], now: datetime
 ) -> PlaylistSync:
-    """Keep the managed playlist of `request.kind` in step with `tracks`, bans and pins applied."""
-    wanted = apply_rules(store, user, request.kind, tracks, request.limit)
+    """Keep the managed playlist of `request.source` in step with `tracks`, bans and pins applied."""
+    wanted = apply_rules(store, user, request.source, tracks, request.limit)
     sync = sync_managed_playlist(
         store,
         spotify,
         user,
-        kind=request.kind,
+        source=request.source,
         name=request.name,
         description=request.description,
         tracks=wanted,

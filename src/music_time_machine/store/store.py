@@ -206,7 +206,7 @@ class Store(PlayQueries, RuleQueries, CopyQueries):
                    name = excluded.name, track_count = excluded.track_count, updated_at = excluded.updated_at""",
             (
                 playlist.user_id,
-                playlist.kind,
+                playlist.source,
                 playlist.playlist_id,
                 playlist.name,
                 playlist.track_count,

@@ -76,7 +76,7 @@ def run_demo(env: Context, months: int, database: Path | str | None, progress: P
             store,
             client,
             user,
-            kind="gems",
+            source="gems",
             name="Forgotten Gems",
             description="Songs you loved and stopped playing",
             tracks=[gem.track for gem in found],
