@@ -71,8 +71,9 @@ class Row:
 
 def _measure(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, stdout) of one command run to completion."""
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, *command], env=env, capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *command], env=env, capture_output=True, text=True, check=True
+    )
     seconds, peak_kb = done.stderr.split()[-2:]
     return float(seconds), int(peak_kb) / 1024, done.stdout
 
@@ -102,8 +103,13 @@ def _ratio_rows(prefix: str, medians: dict[str, float], baseline: str, target: f
 
 
 def _demo_database(path: Path, months: int, env: dict[str, str]) -> None:
-    subprocess.run([TM, "demo", "--months", str(months), "--db", str(path)], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [TM, "demo", "--months", str(months), "--db", str(path)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _hello(work: Path) -> list[str]:
@@ -133,17 +139,33 @@ def _months_of(db: Path) -> list[str]:
 
 def api_economy() -> list[Row]:
     test = ROOT / "tests" / "test_api_economy.py"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)], cwd=ROOT,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     summary = done.stdout.strip().splitlines()[-1]
     passed = done.returncode == 0
     return [
-        Row("P2", "`tm snapshot`: chart calls, profile lookups, refreshes", "3 GET /me/top/tracks, 0 /me, "
-            "+1 POST /api/token only when due", None, "3 + ≤ 1 /me (+ refresh when due)", passed),
-        Row("P2", "managed playlist of n tracks (n = 1, 100, 101, 250)", "⌈n/100⌉ item writes; unchanged: 0 writes, "
-            "1 library check + ⌈n/50⌉ item pages", None, "⌈n/100⌉ writes, 0 when unchanged", passed),
+        Row(
+            "P2",
+            "`tm snapshot`: chart calls, profile lookups, refreshes",
+            "3 GET /me/top/tracks, 0 /me, +1 POST /api/token only when due",
+            None,
+            "3 + ≤ 1 /me (+ refresh when due)",
+            passed,
+        ),
+        Row(
+            "P2",
+            "managed playlist of n tracks (n = 1, 100, 101, 250)",
+            "⌈n/100⌉ item writes; unchanged: 0 writes, 1 library check + ⌈n/50⌉ item pages",
+            None,
+            "⌈n/100⌉ writes, 0 when unchanged",
+            passed,
+        ),
         Row("P2", "tests/test_api_economy.py", summary, None, "all pass", passed),
-    ]  # fmt: skip
+    ]
 
 
 def _sqlite_utils() -> str:
@@ -204,14 +226,31 @@ def import_and_analytics(work: Path, env: dict[str, str], plays: int, rounds: in
     rows, seconds, baseline_rss = _baseline(export, work, env)
     tm_rate, baseline_rate = truth.rows / first, rows / seconds
     import_rows = [
-        Row("P3", f"`tm import` of {truth.rows:,} rows vs `sqlite-utils insert` of its {rows:,} audio rows",
-            f"{tm_rate:,.0f} vs {baseline_rate:,.0f} rows/s", tm_rate / baseline_rate, "≥ 2x",
-            tm_rate / baseline_rate >= 2),
-        Row("P3", "peak RSS of `tm import`", f"{first_rss:.0f} MB (sqlite-utils {baseline_rss:.0f} MB)", None,
-            "≤ 200 MB", first_rss <= 200),
-        Row("P3", "re-import (nothing new) vs first import", f"{again:.1f} s vs {first:.1f} s", again / first,
-            "≤ 0.5x", again / first <= 0.5),
-    ]  # fmt: skip
+        Row(
+            "P3",
+            f"`tm import` of {truth.rows:,} rows vs `sqlite-utils insert` of its {rows:,} audio rows",
+            f"{tm_rate:,.0f} vs {baseline_rate:,.0f} rows/s",
+            tm_rate / baseline_rate,
+            "≥ 2x",
+            tm_rate / baseline_rate >= 2,
+        ),
+        Row(
+            "P3",
+            "peak RSS of `tm import`",
+            f"{first_rss:.0f} MB (sqlite-utils {baseline_rss:.0f} MB)",
+            None,
+            "≤ 200 MB",
+            first_rss <= 200,
+        ),
+        Row(
+            "P3",
+            "re-import (nothing new) vs first import",
+            f"{again:.1f} s vs {first:.1f} s",
+            again / first,
+            "≤ 0.5x",
+            again / first <= 0.5,
+        ),
+    ]
     month = truth.last_played_at[:7]
     commands = {  # the hello-world shows the floor: any command with a non-flag option pays typer's pydantic import
         "tm --version": [TM, "--version"],
@@ -222,17 +261,24 @@ def import_and_analytics(work: Path, env: dict[str, str], plays: int, rounds: in
     }
     analytics = _ratio_rows("P4", _medians(commands, env, rounds), "tm --version", 1.5, reference="typer hello-world")
     plans, scans = _plans(db, month)
-    analytics.append(Row("P4", "query plans of history, evolution, gems, on-this-day, rank-vs-plays",
-                         f"{len(plans)} queries, {len(scans)} full scans of a big table", None, "0 full scans",
-                         not scans))  # fmt: skip
+    analytics.append(
+        Row(
+            "P4",
+            "query plans of history, evolution, gems, on-this-day, rank-vs-plays",
+            f"{len(plans)} queries, {len(scans)} full scans of a big table",
+            None,
+            "0 full scans",
+            not scans,
+        )
+    )
     return import_rows + analytics, [f"{sql.split()[0]} … {' / '.join(lines)}" for sql, lines in plans.items()]
 
 
 def _plans(db: Path, month: str) -> tuple[dict[str, list[str]], list[str]]:
     from music_time_machine.models import Month, TimeRange
-    from music_time_machine.services.month_charts import charts_between
     from music_time_machine.services.gems import gems_from_plays
     from music_time_machine.services.history import month_history
+    from music_time_machine.services.month_charts import charts_between
     from music_time_machine.services.on_this_day import on_this_day
     from music_time_machine.services.rank_vs_plays import rank_vs_plays
     from music_time_machine.store import open_store
@@ -241,13 +287,16 @@ def _plans(db: Path, month: str) -> tuple[dict[str, list[str]], list[str]]:
     store = open_store(db)
     [user] = store.users()
     now = datetime.now(UTC)
-    plans = query_plans(store, lambda: (
-        month_history(store, user.id, Month.parse(month), list(TimeRange)),
-        charts_between(store, user.id, TimeRange.SHORT, None, None, 50),
-        gems_from_plays(store, user, now),
-        on_this_day(store, user.id, now.date(), [1, 5]),
-        rank_vs_plays(store, user.id, TimeRange.MEDIUM),
-    ))  # fmt: skip
+    plans = query_plans(
+        store,
+        lambda: (
+            month_history(store, user.id, Month.parse(month), list(TimeRange)),
+            charts_between(store, user.id, TimeRange.SHORT, None, None, 50),
+            gems_from_plays(store, user, now),
+            on_this_day(store, user.id, now.date(), [1, 5]),
+            rank_vs_plays(store, user.id, TimeRange.MEDIUM),
+        ),
+    )
     return plans, full_scans(plans)
 
 
@@ -260,8 +309,10 @@ def _machine() -> str:
     from importlib.metadata import version
 
     packages = ", ".join(f"{name} {version(name)}" for name in ("typer", "rich", "spotipy"))
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; Python "
-            f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {packages}")  # fmt: skip
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {packages}"
+    )
 
 
 def report(rows: list[Row], plans: list[str], plays: int, rounds: int, seconds: float) -> str:

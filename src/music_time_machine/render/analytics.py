@@ -40,8 +40,14 @@ def evolution_json(report: ChartEvolution) -> JsonObject:
         "time_range": report.time_range.value,
         "top": report.top,
         "months": [
-            {"month": str(c.month), "snapshot": c.taken, "turnover": c.turnover, "overlap": c.overlap,
-             "entries": [_brief(t) for t in c.entries], "exits": [_brief(t) for t in c.exits]}
+            {
+                "month": str(c.month),
+                "snapshot": c.taken,
+                "turnover": c.turnover,
+                "overlap": c.overlap,
+                "entries": [_brief(t) for t in c.entries],
+                "exits": [_brief(t) for t in c.exits],
+            }
             for c in result.changes
         ],
         "artist_shifts": [
@@ -55,7 +61,7 @@ def evolution_json(report: ChartEvolution) -> JsonObject:
         "longest_staying": [
             {**track_json(s.track), "months": s.months, "longest_run": s.longest_run} for s in result.longest_staying
         ],
-    }  # fmt: skip
+    }
 
 
 def show_evolution(report: ChartEvolution) -> None:
@@ -69,17 +75,30 @@ def show_evolution(report: ChartEvolution) -> None:
         elif c.turnover is None:
             months.add_row(str(c.month), "-", "-", "", "", "first month" if c is result.changes[0] else "after a gap")
         else:
-            months.add_row(str(c.month), f"{c.turnover:.0%}", f"{c.overlap:.2f}", str(len(c.entries)),
-                           str(len(c.exits)), bar(c.turnover))  # fmt: skip
-    shifts = Table.of("Artist shifts (tracks in the first vs the last month's chart)", "Artist",
-                      number("Before"), number("After"), number(""))  # fmt: skip
+            months.add_row(
+                str(c.month),
+                f"{c.turnover:.0%}",
+                f"{c.overlap:.2f}",
+                str(len(c.entries)),
+                str(len(c.exits)),
+                bar(c.turnover),
+            )
+    shifts = Table.of(
+        "Artist shifts (tracks in the first vs the last month's chart)",
+        "Artist",
+        number("Before"),
+        number("After"),
+        number(""),
+    )
     for s in result.artist_shifts:
         shifts.add_row(s.artist, s.before, s.after, f"{s.change:+d}")
     tables = [months, shifts]
-    for label, items in (("tracks", result.returning_tracks), ("albums", result.returning_albums),
-                         ("artists", result.returning_artists)):  # fmt: skip
-        table = Table.of(f"Returning {label}: left the chart and came back", "Name", number("Returns"),
-                         "Months away")  # fmt: skip
+    for label, items in (
+        ("tracks", result.returning_tracks),
+        ("albums", result.returning_albums),
+        ("artists", result.returning_artists),
+    ):
+        table = Table.of(f"Returning {label}: left the chart and came back", "Name", number("Returns"), "Months away")
         for r in items:
             table.add_row(r.name, r.returns, ", ".join(map(str, r.gaps)))
         tables.append(table)

@@ -15,8 +15,13 @@ from music_time_machine.tokens import TokenFile
 
 EXPIRY_WARNING = timedelta(days=14)
 SNAPSHOT_WARNING = timedelta(days=35)
-REQUIRED_SCOPES = {"user-top-read", "user-read-recently-played", "playlist-read-private",
-                   "playlist-modify-private", "playlist-modify-public"}  # fmt: skip
+REQUIRED_SCOPES = {
+    "user-top-read",
+    "user-read-recently-played",
+    "playlist-read-private",
+    "playlist-modify-private",
+    "playlist-modify-public",
+}
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,9 @@ def config_checks(settings: Settings) -> list[Check]:
     ]
     try:
         target = parse_redirect_uri(settings.redirect_uri)
-        checks.append(Check("redirect URI", "pass",
-                            f"{settings.redirect_uri} (tm listens on {target.host}:{target.port})"))  # fmt: skip
+        checks.append(
+            Check("redirect URI", "pass", f"{settings.redirect_uri} (tm listens on {target.host}:{target.port})")
+        )
     except TmError as error:
         checks.append(Check("redirect URI", "fail", error.message, error.hint))
     from importlib.metadata import PackageNotFoundError, version  # 20 ms to import: only when doctor runs
@@ -59,8 +65,14 @@ def config_checks(settings: Settings) -> list[Check]:
     try:
         spotipy_version = version("spotipy")
         ok = _version_tuple(spotipy_version) >= (2, 26, 0)
-        checks.append(Check("spotipy", "pass" if ok else "fail", spotipy_version,
-                            None if ok else "pip install --upgrade 'spotipy>=2.26.0'"))  # fmt: skip
+        checks.append(
+            Check(
+                "spotipy",
+                "pass" if ok else "fail",
+                spotipy_version,
+                None if ok else "pip install --upgrade 'spotipy>=2.26.0'",
+            )
+        )
     except PackageNotFoundError:
         checks.append(Check("spotipy", "fail", "not installed", "pip install 'spotipy>=2.26.0'"))
     return checks
@@ -74,14 +86,23 @@ def login_checks(tokens: TokenFile, now: datetime) -> list[Check]:
     checks = [Check("login", "pass", f"as {user.label}" if user else "token present")]
     granted = set(str(token.get("scope") or "").split())
     missing = REQUIRED_SCOPES - granted
-    checks.append(Check("scopes", "warn", f"missing: {', '.join(sorted(missing))}", "Run `tm login` again.")
-                  if missing else Check("scopes", "pass", "all granted"))  # fmt: skip
+    checks.append(
+        Check("scopes", "warn", f"missing: {', '.join(sorted(missing))}", "Run `tm login` again.")
+        if missing
+        else Check("scopes", "pass", "all granted")
+    )
     expires = tokens.login_expires_at()
     if expires:
         left = expires - now
         status = "fail" if left.total_seconds() <= 0 else "warn" if left < EXPIRY_WARNING else "pass"
-        checks.append(Check("login expiry", status, f"{max(left.days, 0)} days left (refresh tokens last 6 months)",
-                            None if status == "pass" else "Run `tm login` to start a new 6 months."))  # fmt: skip
+        checks.append(
+            Check(
+                "login expiry",
+                status,
+                f"{max(left.days, 0)} days left (refresh tokens last 6 months)",
+                None if status == "pass" else "Run `tm login` to start a new 6 months.",
+            )
+        )
     return checks
 
 
@@ -100,10 +121,14 @@ def database_checks(open_store: Callable[[], Store], user: User | None, now: dat
     except TmError as error:
         return [Check("database", "fail", error.message, error.hint)]
     checks = [
-        Check("database", "pass" if integrity == "ok" else "fail", f"{store.location}: integrity {integrity}",
-              None if integrity == "ok" else "Restore a backup; tm never edits a damaged file."),
+        Check(
+            "database",
+            "pass" if integrity == "ok" else "fail",
+            f"{store.location}: integrity {integrity}",
+            None if integrity == "ok" else "Restore a backup; tm never edits a damaged file.",
+        ),
         Check("schema", "pass", f"version {store.schema_version()} of {len(MIGRATIONS)}"),
-    ]  # fmt: skip
+    ]
     if user is None:
         return checks
     months = store.snapshot_months(user.id)
@@ -113,9 +138,14 @@ def database_checks(open_store: Callable[[], Store], user: User | None, now: dat
     else:
         age = now - datetime.fromisoformat(latest.replace("Z", "+00:00"))
         stale = age > SNAPSHOT_WARNING
-        checks.append(Check("last snapshot", "warn" if stale else "pass",
-                            f"{latest} ({age.days} days ago; {len(months)} months with snapshots)",
-                            "Run `tm snapshot`; `tm schedule` runs it monthly." if stale else None))  # fmt: skip
+        checks.append(
+            Check(
+                "last snapshot",
+                "warn" if stale else "pass",
+                f"{latest} ({age.days} days ago; {len(months)} months with snapshots)",
+                "Run `tm snapshot`; `tm schedule` runs it monthly." if stale else None,
+            )
+        )
     last_play = store.latest_play_at(user.id)
     checks.append(
         Check(

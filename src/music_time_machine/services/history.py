@@ -44,8 +44,13 @@ def latest_per_range(snapshots: list[Snapshot], ranges: list[TimeRange]) -> list
 
 def play_stats(store: Store, user_id: str, start: str, end: str, top: int = TOP_PLAYED) -> PlayStats:
     plays, skips, ms_played = store.play_totals(user_id, start, end)
-    return PlayStats(plays, skips, ms_played, store.play_counts(user_id, start, end, limit=top),
-                     store.artist_counts(user_id, start, end, top))  # fmt: skip
+    return PlayStats(
+        plays,
+        skips,
+        ms_played,
+        store.play_counts(user_id, start, end, limit=top),
+        store.artist_counts(user_id, start, end, top),
+    )
 
 
 def month_history(
