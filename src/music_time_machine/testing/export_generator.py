@@ -36,7 +36,6 @@ __all__ = ["ExportTruth", "write_export"]
 
 _MUSIC, _PODCAST, _AUDIOBOOK, _VIDEO = range(4)
 _KIND_SHARES = (0.89, 0.97, 0.99, 1.0)  # cumulative: music 89 %, podcast 8 %, audiobook 2 %, video 1 %
-_LABELS = ("stored", "duplicates", "too_short", "not_music", "malformed")
 _START = 1_451_606_400  # 2016-01-01T00:00:00Z
 _DAY = 86_400
 _QUARTER = 91 * _DAY  # the hits shift by 101 popularity ranks every quarter
@@ -231,7 +230,7 @@ def _new_session(rng: random.Random) -> _Session:
 
 
 class _Event(NamedTuple):
-    index: int  # position on the timeline
+    position: int  # on the timeline (a field named `index` would hide tuple.index)
     end: int  # play end, epoch seconds (UTC)
     ms: int
     kind: int
@@ -242,9 +241,9 @@ class _Event(NamedTuple):
 
 
 class _Broken(NamedTuple):
-    """A malformed row, written into the audio files just before the event at ``index``."""
+    """A malformed row, written into the audio files just before the event at ``position``."""
 
-    index: int
+    position: int
     end: int  # end of the preceding event: decides the file's year range
     variant: int
 
@@ -262,7 +261,7 @@ class _Listener:
         self.reason_start = "clickrow"
         self.last_minute = [-1] * len(pools[_MUSIC].items)
 
-    def play(self, index: int, boundary: bool) -> _Event:
+    def play(self, position: int, boundary: bool) -> _Event:
         """The next event; the first and last are full music plays (so stored) ending on a whole minute."""
         rng = self.rng
         new_session = self.session_left == 0
@@ -276,7 +275,7 @@ class _Listener:
         outcome = _FULL_PLAY if boundary else outcomes[bisect.bisect(outcomes, rng.random(), key=_share)]
         ms = self._length(outcome, item)
         end = self._end(ms, new_session, boundary, item if kind == _MUSIC else None)
-        event = _Event(index, end, ms, kind, item, outcome, self.reason_start, self.session)
+        event = _Event(position, end, ms, kind, item, outcome, self.reason_start, self.session)
         self.reason_start = outcome.reason_end if outcome.reason_end in _CONTINUES else "clickrow"
         return event
 
@@ -315,11 +314,11 @@ class _Listener:
 def _replay(seed: int, plays: int, malformed_rows: int) -> Iterator[_Event | _Broken]:
     """The seeded listening history; every call replays exactly the same rows."""
     listener, broken = _Listener(_catalog(seed), seed), 0
-    for index in range(plays):
-        while broken < malformed_rows and (2 * broken + 1) * plays // (2 * malformed_rows) == index:
-            yield _Broken(index, listener.clock, broken)
+    for position in range(plays):
+        while broken < malformed_rows and (2 * broken + 1) * plays // (2 * malformed_rows) == position:
+            yield _Broken(position, listener.clock, broken)
             broken += 1
-        yield listener.play(index, boundary=index in (0, plays - 1))
+        yield listener.play(position, boundary=position in (0, plays - 1))
 
 
 _Timeline = Callable[[], Iterator[_Event | _Broken]]
@@ -433,7 +432,7 @@ class _Sink:
 
 def _rows(stream: _Stream, timeline: _Timeline, tally: Counter[str]) -> Iterator[str]:
     """The stream's rows, counted as they are produced."""
-    for row in itertools.takewhile(lambda row: row.index < stream.scan, timeline()):
+    for row in itertools.takewhile(lambda row: row.position < stream.scan, timeline()):
         if isinstance(row, _Broken):
             if stream.prefix == _AUDIO_FILES:
                 tally["malformed"] += 1
@@ -498,6 +497,16 @@ def write_export(
             _write_stream(sink, stream, _rows(stream, timeline, tally), rows_per_file) for stream in streams
         )
         other_files = _write_other_files(sink, seed)
-    counts = [tally[label] for label in _LABELS]
     first = next(row for row in timeline() if isinstance(row, _Event)).end  # the first and last plays are stored
-    return ExportTruth(history_files, other_files, sum(counts), *counts, _iso(first), _iso(end))
+    return ExportTruth(
+        history_files=history_files,
+        other_files=other_files,
+        rows=tally.total(),  # every row written is counted under exactly one label
+        stored=tally["stored"],
+        duplicates=tally["duplicates"],
+        too_short=tally["too_short"],
+        not_music=tally["not_music"],
+        malformed=tally["malformed"],
+        first_played_at=_iso(first),
+        last_played_at=_iso(end),
+    )
