@@ -151,10 +151,12 @@ class AppToken:
             )
         self._token_file = token_file
         self._manager = SpotifyClientCredentials(
-            client_id=settings.require_client_id(), client_secret=settings.client_secret,
-            cache_handler=_TokenFileCache(token_file), requests_session=session,
+            client_id=settings.require_client_id(),
+            client_secret=settings.client_secret,
+            cache_handler=_TokenFileCache(token_file),
+            requests_session=session,
             requests_timeout=TOKEN_TIMEOUT_SECONDS,
-        )  # fmt: skip
+        )
         self._manager.OAUTH_TOKEN_URL = settings.accounts_url + "api/token"
 
     def get_access_token(self, as_dict: bool = False) -> str:
