@@ -12,11 +12,11 @@ from music_time_machine.store import Store
 
 
 class PlaylistReader(Protocol):
-    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]: ...
+    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]: ...
 
-    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]: ...
+    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]: ...
 
-    def playlist_entries(self, playlist_id: str) -> Iterator[dict]: ...
+    def playlist_entries(self, playlist_id: str) -> Iterator[object]: ...
 
 
 class PlaylistRow(NamedTuple):
@@ -42,7 +42,7 @@ PLAYLIST_COLUMNS = list(PlaylistRow._fields)
 ITEM_COLUMNS = list(ItemRow._fields)
 
 
-def _playlist_rows(playlists: Iterator[Any], managed: set[str], limit: int | None) -> Iterator[PlaylistRow]:
+def _playlist_rows(playlists: Iterator[object], managed: set[str], limit: int | None) -> Iterator[PlaylistRow]:
     for playlist in islice((p for p in playlists if isinstance(p, dict)), limit):
         owner = playlist.get("owner") or {}
         counts = playlist.get("items") or playlist.get("tracks") or {}  # 2026 renamed tracks -> items
