@@ -79,7 +79,7 @@ def show_rule_change(change: RuleChange) -> None:
     line(f"{change.uri} {verb} {where}." if change.changed else f"Nothing to change: {change.uri} was already so.")
 
 
-def show_rows(title: str, columns: list[str], rows: Iterator[tuple], as_json: bool, as_csv: bool) -> None:
+def show_rows(title: str, columns: list[str], rows: Iterator[tuple[object, ...]], as_json: bool, as_csv: bool) -> None:
     """Rows as a table, or streamed to stdout as a JSON array or as CSV (header row first) of the same columns."""
     if as_json or as_csv:
         (write_json if as_json else write_csv)(sys.stdout, columns, rows)

@@ -106,7 +106,7 @@ class Table:
     def of(cls, title: str, *columns: Column | str) -> Table:
         return cls(title, [c if isinstance(c, Column) else Column(c) for c in columns])
 
-    def add_row(self, *cells: Cell | int | None) -> None:
+    def add_row(self, *cells: object) -> None:  # Styled keeps its style; None is empty; anything else is str()
         row: list[Cell] = []
         for cell in cells:
             if isinstance(cell, Styled):

@@ -11,7 +11,7 @@ from music_time_machine.store import Store
 
 class ExportRows(NamedTuple):
     columns: list[str]
-    rows: Iterator[tuple]  # a cursor: one row in memory at a time
+    rows: Iterator[tuple[object, ...]]  # a cursor: one row in memory at a time
 
 
 def export_rows(store: Store, user: User, what: str) -> ExportRows:
