@@ -15,8 +15,8 @@ from typer.testing import CliRunner, Result
 
 from music_time_machine.auth import run_login
 from music_time_machine.cli import app
-from music_time_machine.cli.state import Runtime
 from music_time_machine.config import SETTING_NAMES, load_settings
+from music_time_machine.context import Context, Runtime
 from music_time_machine.models import User
 from music_time_machine.store import open_store
 from music_time_machine.store.backend import Backend
@@ -176,7 +176,9 @@ def login(tm: Tm) -> User:
         open_url=follow,
         timeout=10,
         clock=lambda: tm.now,
-        wait=lambda seconds, reason: tm.sleeps.append(seconds),
+        identify=Context(
+            settings, Runtime(clock=lambda: tm.now), lambda seconds, reason: tm.sleeps.append(seconds)
+        ).identify,
     )
 
 

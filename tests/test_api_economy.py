@@ -40,12 +40,18 @@ def test_a_due_token_refresh_is_the_only_extra_call(logged_in: Tm) -> None:
 def _loved_long_ago(tm: Tm, tmp_path: Path, tracks: int) -> Path:
     """`tracks` distinct catalogue tracks, each played 6 times in 2024: all of them gems from history in 2025."""
     rows = [
-        {"ts": f"2024-06-0{day}T{index // 60 % 24:02d}:{index % 60:02d}:00Z", "ms_played": 200_000,
-         "spotify_track_uri": track["uri"], "master_metadata_track_name": f"Song {index}",
-         "master_metadata_album_artist_name": f"Artist {index}", "skipped": False, "reason_end": "trackdone"}
+        {
+            "ts": f"2024-06-0{day}T{index // 60 % 24:02d}:{index % 60:02d}:00Z",
+            "ms_played": 200_000,
+            "spotify_track_uri": track["uri"],
+            "master_metadata_track_name": f"Song {index}",
+            "master_metadata_album_artist_name": f"Artist {index}",
+            "skipped": False,
+            "reason_end": "trackdone",
+        }
         for index, track in enumerate(tm.fake.catalog.tracks[:tracks])
         for day in range(1, 7)
-    ]  # fmt: skip
+    ]
     path = tmp_path / "Streaming_History_Audio_2024_0.json"
     path.write_text(json.dumps(rows))
     return path

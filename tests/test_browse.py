@@ -19,8 +19,9 @@ from conftest import CLIENT_ID, CLIENT_SECRET, Tm, error_lines
 @pytest.fixture
 def legacy(tm: Tm, redirect_uri: str) -> Iterator[Tm]:
     """The same tm, pointed at an older app that still has GET /users/{id}/playlists."""
-    with FakeSpotify(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(redirect_uri,),
-                     legacy_app=True) as old:  # fmt: skip
+    with FakeSpotify(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(redirect_uri,), legacy_app=True
+    ) as old:
         env = {**tm.env, "TM_SPOTIFY_API_URL": old.api_url, "TM_SPOTIFY_ACCOUNTS_URL": old.accounts_url}
         yield Tm(env=env, home=tm.home, fake=old, database=tm.database)
 
@@ -86,8 +87,11 @@ def test_your_own_playlists_mark_the_ones_tm_manages(logged_in: Tm) -> None:
     rows = json.loads(logged_in("playlists", "--json").stdout)
 
     assert sorted((row["name"], row["managed"]) for row in rows) == [
-        ("Forgotten Gems", True), ("Public Playlist 001", False), ("Public Playlist 002", False), ("Rotation", True),
-    ]  # fmt: skip
+        ("Forgotten Gems", True),
+        ("Public Playlist 001", False),
+        ("Public Playlist 002", False),
+        ("Rotation", True),
+    ]
 
 
 def test_playlist_show_backs_up_the_items(logged_in: Tm) -> None:
@@ -111,8 +115,14 @@ def test_playlist_show_of_someone_elses_playlist_explains_the_403(logged_in: Tm)
     assert "only shows the items of playlists you own" in error_lines(result)[0]
 
 
-@pytest.mark.parametrize(("text", "user_id"), [("someone", "someone"), ("spotify:user:some.one", "some.one"),
-                                               ("https://open.spotify.com/user/abc_123?si=x", "abc_123")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "user_id"),
+    [
+        ("someone", "someone"),
+        ("spotify:user:some.one", "some.one"),
+        ("https://open.spotify.com/user/abc_123?si=x", "abc_123"),
+    ],
+)
 def test_user_references(text: str, user_id: str) -> None:
     assert parse_user_ref(text) == user_id
 

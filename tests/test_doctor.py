@@ -38,8 +38,10 @@ def test_a_login_about_to_expire_is_a_warning_and_an_expired_one_a_failure(logge
     logged_in.now += timedelta(days=10)
     late = logged_in("doctor", "--offline", "--json")
 
-    assert (soon["login expiry"]["status"], soon["login expiry"]["detail"]) == ("warn", "7 days left (refresh "
-                                                                                "tokens last 6 months)")  # fmt: skip
+    assert (soon["login expiry"]["status"], soon["login expiry"]["detail"]) == (
+        "warn",
+        "7 days left (refresh tokens last 6 months)",
+    )
     assert _checks(late.stdout)["login expiry"]["status"] == "fail"
     assert late.exit_code == 1
 

@@ -17,8 +17,13 @@ ARTIST_OF = {"a": "X", "b": "X", "c": "Y", "d": "Z", "e": "Z"}
 
 def _t(letter: str) -> Track:
     artist = ARTIST_OF[letter]
-    return Track(f"spotify:track:{letter}", f"Song {letter}", (Artist(f"spotify:artist:{artist}", artist),),
-                 album_uri=f"spotify:album:{letter}", album_name=f"Album {letter}")  # fmt: skip
+    return Track(
+        f"spotify:track:{letter}",
+        f"Song {letter}",
+        (Artist(f"spotify:artist:{artist}", artist),),
+        album_uri=f"spotify:album:{letter}",
+        album_name=f"Album {letter}",
+    )
 
 
 def _chart(month: str, letters: str | None) -> MonthChart:
@@ -26,8 +31,13 @@ def _chart(month: str, letters: str | None) -> MonthChart:
 
 
 # M1 abc, M2 bad, M3 no snapshot, M4 dce, M5 ade
-CHARTS = [_chart("2025-01", "abc"), _chart("2025-02", "bad"), _chart("2025-03", None), _chart("2025-04", "dce"),
-          _chart("2025-05", "ade")]  # fmt: skip
+CHARTS = [
+    _chart("2025-01", "abc"),
+    _chart("2025-02", "bad"),
+    _chart("2025-03", None),
+    _chart("2025-04", "dce"),
+    _chart("2025-05", "ade"),
+]
 
 
 def test_rank_biased_overlap_by_hand() -> None:
@@ -40,8 +50,10 @@ def test_rank_biased_overlap_by_hand() -> None:
 def test_month_changes_turnover_and_gaps() -> None:
     changes = evolution(CHARTS).changes
 
-    summary = [(str(c.month), c.taken, c.turnover, c.overlap, [t.uri[-1] for t in c.entries],
-                [t.uri[-1] for t in c.exits]) for c in changes]  # fmt: skip
+    summary = [
+        (str(c.month), c.taken, c.turnover, c.overlap, [t.uri[-1] for t in c.entries], [t.uri[-1] for t in c.exits])
+        for c in changes
+    ]
     assert summary == [
         ("2025-01", True, None, None, [], []),  # first month: nothing to compare with
         ("2025-02", True, 0.3333, 0.63, ["d"], ["c"]),
@@ -63,8 +75,12 @@ def test_longest_staying_and_artist_shifts() -> None:
     result = evolution(CHARTS)
 
     assert [(s.track.name, s.months, s.longest_run) for s in result.longest_staying] == [
-        ("Song d", 3, 3), ("Song a", 3, 2), ("Song b", 2, 2), ("Song e", 2, 2), ("Song c", 2, 1),
-    ]  # fmt: skip
+        ("Song d", 3, 3),
+        ("Song a", 3, 2),
+        ("Song b", 2, 2),
+        ("Song e", 2, 2),
+        ("Song c", 2, 1),
+    ]
     assert [(s.artist, s.before, s.after) for s in result.artist_shifts] == [("Z", 0, 2), ("X", 2, 1), ("Y", 1, 0)]
 
 
@@ -82,8 +98,10 @@ def test_compare_new_gone_stayed_with_rank_moves() -> None:
     tracks = result["tracks"]
     assert [(m.name, m.rank_b) for m in tracks.new] == [("Song d", 3)]
     assert [(m.name, m.rank_a) for m in tracks.gone] == [("Song c", 3)]
-    assert [(m.name, m.rank_a, m.rank_b, m.change) for m in tracks.stayed] == [("Song b", 2, 1, 1),
-                                                                                ("Song a", 1, 2, -1)]  # fmt: skip
+    assert [(m.name, m.rank_a, m.rank_b, m.change) for m in tracks.stayed] == [
+        ("Song b", 2, 1, 1),
+        ("Song a", 1, 2, -1),
+    ]
     assert [m.name for m in result["artists"].new] == ["Z"]
     assert [m.name for m in result["artists"].gone] == ["Y"]
 

@@ -200,12 +200,17 @@ def _export_of(tm: Tm, tmp_path: Path, plays: list[tuple[int, str, int, bool]]) 
     """(catalog index, ts, ms played, skipped) rows as an extended-history file."""
     catalog = tm.fake.top_tracks("long_term")
     rows = [
-        {"ts": ts, "ms_played": ms, "spotify_track_uri": catalog[index]["uri"],
-         "master_metadata_track_name": catalog[index]["name"],
-         "master_metadata_album_artist_name": catalog[index]["artists"][0]["name"],
-         "skipped": skipped, "reason_end": "fwdbtn" if skipped else "trackdone"}
+        {
+            "ts": ts,
+            "ms_played": ms,
+            "spotify_track_uri": catalog[index]["uri"],
+            "master_metadata_track_name": catalog[index]["name"],
+            "master_metadata_album_artist_name": catalog[index]["artists"][0]["name"],
+            "skipped": skipped,
+            "reason_end": "fwdbtn" if skipped else "trackdone",
+        }
         for index, ts, ms, skipped in plays
-    ]  # fmt: skip
+    ]
     path = tmp_path / "Streaming_History_Audio_2024_0.json"
     path.write_text(json.dumps(rows))
     return path

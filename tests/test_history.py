@@ -95,9 +95,15 @@ def test_names_that_look_like_markup_are_printed_verbatim(snapshot_months: Calla
 
 def _plays_export(tmp_path: Path) -> Path:
     def play(ts: str, name: str, artist: str, ms: int = 200_000, skipped: bool = False) -> dict:
-        return {"ts": ts, "ms_played": ms, "spotify_track_uri": f"spotify:track:{name.replace(' ', '')}",
-                "master_metadata_track_name": name, "master_metadata_album_artist_name": artist,
-                "skipped": skipped, "reason_end": "fwdbtn" if skipped else "trackdone"}  # fmt: skip
+        return {
+            "ts": ts,
+            "ms_played": ms,
+            "spotify_track_uri": f"spotify:track:{name.replace(' ', '')}",
+            "master_metadata_track_name": name,
+            "master_metadata_album_artist_name": artist,
+            "skipped": skipped,
+            "reason_end": "fwdbtn" if skipped else "trackdone",
+        }
 
     rows = [play(f"2025-02-0{day}T10:00:00Z", "Song A", "Artist A") for day in range(1, 6)]
     rows += [play(f"2025-02-1{day}T10:00:00Z", "Song B", "Artist B") for day in range(1, 3)]

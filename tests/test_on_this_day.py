@@ -11,8 +11,14 @@ from conftest import Tm, error_lines
 
 
 def _play(ts: str, uri: str, name: str, artist: str = "Artist") -> dict:
-    return {"ts": ts, "ms_played": 180_000, "spotify_track_uri": uri, "master_metadata_track_name": name,
-            "master_metadata_album_artist_name": artist, "reason_end": "trackdone"}  # fmt: skip
+    return {
+        "ts": ts,
+        "ms_played": 180_000,
+        "spotify_track_uri": uri,
+        "master_metadata_track_name": name,
+        "master_metadata_album_artist_name": artist,
+        "reason_end": "trackdone",
+    }
 
 
 @pytest.fixture
@@ -60,10 +66,13 @@ def test_on_this_day_playlist_holds_the_tracks_of_every_year(history: Tm) -> Non
     assert playlist.uris == [catalog[0]["uri"], catalog[2]["uri"]]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--date", "2025-02-30"], "Error: Invalid date '2025-02-30': use YYYY-MM-DD, for example 2025-03-15."),
-    (["--years", "one"], "Error: Invalid years 'one': use whole numbers 1-100 separated by commas, e.g. 1,5,10."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2025-02-30"], "Error: Invalid date '2025-02-30': use YYYY-MM-DD, for example 2025-03-15."),
+        (["--years", "one"], "Error: Invalid years 'one': use whole numbers 1-100 separated by commas, e.g. 1,5,10."),
+    ],
+)
 def test_bad_dates_and_years_are_usage_errors(tm: Tm, args: list[str], message: str) -> None:
     result = tm("on-this-day", *args)
 

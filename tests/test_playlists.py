@@ -45,8 +45,11 @@ def test_discoveries_are_tracks_never_charted_before(logged_in: Tm) -> None:
     result = logged_in.at("2025-02")("playlist", "discoveries")
 
     assert result.exit_code == 0, result.output
-    earlier = {*_chart(logged_in, "2025-01"), *_chart(logged_in, "2025-01", "medium_term"),
-               *_chart(logged_in, "2025-01", "long_term")}  # fmt: skip
+    earlier = {
+        *_chart(logged_in, "2025-01"),
+        *_chart(logged_in, "2025-01", "medium_term"),
+        *_chart(logged_in, "2025-01", "long_term"),
+    }
     expected = [uri for uri in _chart(logged_in, "2025-02") if uri not in earlier]
     [playlist] = logged_in.fake.playlists.values()
     assert playlist.uris == expected
@@ -99,8 +102,9 @@ def test_a_banned_track_leaves_every_playlist_and_a_pinned_one_stays(logged_in: 
     outsider = _chart(logged_in, "2025-03", "long_term")[-1]
 
     banned = logged_in("ban", top[0])
-    pinned = logged_in("pin", f"https://open.spotify.com/intl-de/track/{outsider.split(':')[-1]}?si=x", "--source",
-                       "rotation")  # fmt: skip
+    pinned = logged_in(
+        "pin", f"https://open.spotify.com/intl-de/track/{outsider.split(':')[-1]}?si=x", "--source", "rotation"
+    )
     logged_in("playlist", "rotation")
 
     assert banned.exit_code == 0, banned.output
@@ -135,8 +139,15 @@ def test_playlist_list_shows_every_managed_playlist(logged_in: Tm) -> None:
     assert [p["kind"] for p in json.loads(result.stdout)] == ["gems", "rotation"]
 
 
-@pytest.mark.parametrize("text", [f"spotify:track:{TRACK_ID}", TRACK_ID, f"https://open.spotify.com/track/{TRACK_ID}",
-                                  f"https://open.spotify.com/intl-pt/track/{TRACK_ID}?si=abc"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"spotify:track:{TRACK_ID}",
+        TRACK_ID,
+        f"https://open.spotify.com/track/{TRACK_ID}",
+        f"https://open.spotify.com/intl-pt/track/{TRACK_ID}?si=abc",
+    ],
+)
 def test_track_references_in_every_form(text: str) -> None:
     assert parse_track_ref(text) == f"spotify:track:{TRACK_ID}"
 
@@ -153,11 +164,14 @@ def test_the_sql_views_answer_the_readme_queries(logged_in: Tm) -> None:
     logged_in.at("2025-01")("snapshot")
     logged_in.at("2025-02")("snapshot")
 
-    rows = logged_in.rows("SELECT month, track_uri FROM v_monthly_top WHERE time_range = 'long_term' AND rank = 1 "
-                          "ORDER BY month")  # fmt: skip
+    rows = logged_in.rows(
+        "SELECT month, track_uri FROM v_monthly_top WHERE time_range = 'long_term' AND rank = 1 ORDER BY month"
+    )
 
-    assert rows == [("2025-01", _chart(logged_in, "2025-01", "long_term")[0]),
-                    ("2025-02", _chart(logged_in, "2025-02", "long_term")[0])]  # fmt: skip
+    assert rows == [
+        ("2025-01", _chart(logged_in, "2025-01", "long_term")[0]),
+        ("2025-02", _chart(logged_in, "2025-02", "long_term")[0]),
+    ]
 
 
 def test_a_lost_database_finds_its_playlist_again_by_the_description_marker(logged_in: Tm) -> None:

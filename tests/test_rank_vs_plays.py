@@ -16,8 +16,16 @@ def _track(letter: str) -> Track:
 
 
 def _count(letter: str, plays: int, uri: bool = True) -> PlayCount:
-    return PlayCount(f"spotify:track:{letter}" if uri else None, f"Song {letter}", f"Artist {letter}", None, plays, 0,
-                     plays * 180_000, "2025-01-01T00:00:00Z")  # fmt: skip
+    return PlayCount(
+        f"spotify:track:{letter}" if uri else None,
+        f"Song {letter}",
+        f"Artist {letter}",
+        None,
+        plays,
+        0,
+        plays * 180_000,
+        "2025-01-01T00:00:00Z",
+    )
 
 
 def test_compare_matches_by_uri_or_by_name_and_flags_the_biggest_gaps() -> None:
@@ -36,15 +44,25 @@ def test_rank_vs_plays_compares_the_latest_chart_with_the_plays_in_its_window(lo
     logged_in("snapshot")
     chart = logged_in.fake.top_tracks("short_term")
     rows = [
-        {"ts": f"2025-03-0{day}T10:00:00Z", "ms_played": 200_000, "spotify_track_uri": chart[4]["uri"],
-         "master_metadata_track_name": chart[4]["name"],
-         "master_metadata_album_artist_name": chart[4]["artists"][0]["name"], "reason_end": "trackdone"}
+        {
+            "ts": f"2025-03-0{day}T10:00:00Z",
+            "ms_played": 200_000,
+            "spotify_track_uri": chart[4]["uri"],
+            "master_metadata_track_name": chart[4]["name"],
+            "master_metadata_album_artist_name": chart[4]["artists"][0]["name"],
+            "reason_end": "trackdone",
+        }
         for day in range(1, 4)
     ] + [
-        {"ts": "2024-01-01T10:00:00Z", "ms_played": 200_000, "spotify_track_uri": chart[0]["uri"],
-         "master_metadata_track_name": chart[0]["name"],
-         "master_metadata_album_artist_name": chart[0]["artists"][0]["name"], "reason_end": "trackdone"}
-    ]  # fmt: skip
+        {  # a play of #1 in 2024: outside the 4-week window
+            "ts": "2024-01-01T10:00:00Z",
+            "ms_played": 200_000,
+            "spotify_track_uri": chart[0]["uri"],
+            "master_metadata_track_name": chart[0]["name"],
+            "master_metadata_album_artist_name": chart[0]["artists"][0]["name"],
+            "reason_end": "trackdone",
+        }
+    ]
     export = tmp_path / "Streaming_History_Audio_2024-2025_0.json"
     export.write_text(json.dumps(rows))
     logged_in("import", str(export))

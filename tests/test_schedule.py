@@ -98,7 +98,10 @@ def test_systemd_timers_are_written_and_enabled(tm: Tm, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     units = tmp_path / ".config" / "systemd" / "user"
     assert sorted(p.name for p in units.iterdir()) == [
-        "tm-snapshot.service", "tm-snapshot.timer", "tm-sync.service", "tm-sync.timer",
-    ]  # fmt: skip
+        "tm-snapshot.service",
+        "tm-snapshot.timer",
+        "tm-sync.service",
+        "tm-sync.timer",
+    ]
     assert "OnCalendar=*-*-* *:17:00" in (units / "tm-sync.timer").read_text()
     assert calls.read_text().splitlines()[-1] == "--user enable --now tm-sync.timer tm-snapshot.timer"

@@ -23,13 +23,12 @@ def run_login(
     open_url: Callable[[str], object] | None,
     timeout: float,
     clock: Callable[[], datetime],
-    wait: Callable[[float, str], None],
+    identify: Callable[[TokenFile], User],
     paste: Callable[[], str] | None = None,
 ) -> User:
     """Log in and return the user. `open_url` is the browser (None: the user opens the printed URL);
-    `paste` asks for the redirected URL when the listener's port is busy (None: fail instead)."""
-    from music_time_machine.spotify.client import SpotifyClient
-
+    `identify` asks Spotify who a login belongs to; `paste` asks for the redirected URL when the listener's
+    port is busy (None: fail instead)."""
     target = settings.redirect_target()
     # The new login is built beside the old one and replaces it only once Spotify has said who we are.
     pending = TokenFile(token_file.path.with_name(f".{token_file.path.stem}.pending.json"))
@@ -37,7 +36,7 @@ def run_login(
     try:
         code, attempt = _authorization_code(settings, pending, target, show_url, open_url, timeout, paste)
         attempt.exchange(code)
-        user = SpotifyClient(settings, pending, wait=wait, clock=clock).me()
+        user = identify(pending)
         pending.record_login(user, utc_iso(clock()))
         previous = token_file.user()
         if previous is not None and previous.id != user.id:

@@ -10,6 +10,7 @@ import errno
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from music_time_machine.config import RedirectTarget
@@ -24,6 +25,14 @@ class PortBusy(LoginFailed):
 
 class StateMismatch(LoginFailed):
     pass
+
+
+class _Page(NamedTuple):
+    """What the browser is shown after a callback."""
+
+    status: int
+    title: str
+    text: str
 
 
 def code_from_query(query: str, expected_state: str) -> str:
@@ -63,20 +72,20 @@ class _Server(ThreadingHTTPServer):
         self.rejected: LoginFailed | None = None  # the last callback we ignored (wrong state)
         super().__init__((target.host, target.port), _Handler)
 
-    def settle(self, query: str) -> tuple[bool, int, str, str]:
+    def settle(self, query: str) -> tuple[bool, _Page]:
         """Judge one callback; the first valid answer wins. Returns (decided, the page to show the browser)."""
         with self.lock:
             if self.code is not None or self.failure is not None:
-                return False, 409, "Already handled", "tm has already received a login answer."
+                return False, _Page(409, "Already handled", "tm has already received a login answer.")
             try:
                 self.code = code_from_query(query, self.expected_state)
             except StateMismatch as mismatch:  # a stale tab of an earlier login, or a forgery: keep waiting
                 self.rejected = mismatch
-                return False, 400, "Login failed", mismatch.message
+                return False, _Page(400, "Login failed", mismatch.message)
             except LoginFailed as failure:
                 self.failure = failure
-                return True, 400, "Login failed", failure.message
-        return True, 200, "Logged in to tm", "You can close this tab and return to the terminal."
+                return True, _Page(400, "Login failed", failure.message)
+        return True, _Page(200, "Logged in to tm", "You can close this tab and return to the terminal.")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -85,20 +94,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path != self.server.target.path or not ({"code", "error"} & parse_qs(parts.query).keys()):
-            self._answer(404, "Not found", "This is tm's login listener; it only answers the Spotify callback.")
+            self._answer(_Page(404, "Not found", "This is tm's login listener; it only answers the Spotify callback."))
             return
-        decided, *page = self.server.settle(parts.query)
+        decided, page = self.server.settle(parts.query)
         try:
-            self._answer(*page)
+            self._answer(page)
         finally:  # only after the browser has its page (or has gone): then tm may close the listener
             if decided:
                 self.server.done.set()
 
-    def _answer(self, status: int, title: str, text: str) -> None:
+    def _answer(self, page: _Page) -> None:
         from html import escape
 
-        body = PAGE.format(escape(title), escape(text)).encode()
-        self.send_response(status)
+        body = PAGE.format(escape(page.title), escape(page.text)).encode()
+        self.send_response(page.status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -120,10 +120,6 @@ class Track:
     def artist_names(self) -> list[str]:
         return [artist.name for artist in self.artists]
 
-    def summary(self) -> dict:
-        """The stable JSON fields every command shares."""
-        return {"uri": self.uri, "name": self.name, "artists": self.artist_names, "album": self.album_name}
-
 
 @dataclass(frozen=True)
 class User:
@@ -162,7 +158,7 @@ class ManagedPlaylist:
     """A playlist `tm` owns for one source (gems, a chart, …) and updates in place."""
 
     user_id: str
-    kind: str
+    source: str  # which source owns it: gems, rotation, month-2025-03, top-short_term, … (column `kind`)
     playlist_id: str
     name: str
     track_count: int
@@ -185,18 +181,6 @@ class PlayCount:
     @property
     def minutes(self) -> float:
         return self.ms_played / 60_000
-
-    def summary(self) -> dict:
-        return {
-            "uri": self.uri,
-            "name": self.name,
-            "artist": self.artist,
-            "album": self.album,
-            "plays": self.plays,
-            "skips": self.skips,
-            "minutes": round(self.minutes, 1),
-            "last_played_at": self.last_played_at,
-        }
 
 
 @dataclass(frozen=True)

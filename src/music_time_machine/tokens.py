@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from music_time_machine.models import User
@@ -23,18 +24,18 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=182)
 class TokenFile:
     path: Path
 
-    def read(self) -> dict:
+    def read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
 
-    def token_info(self) -> dict | None:
+    def token_info(self) -> dict[str, Any] | None:
         token = self.read().get("token")
         return token if isinstance(token, dict) and token.get("access_token") else None
 
-    def save_token_info(self, token_info: dict) -> None:
+    def save_token_info(self, token_info: dict[str, Any]) -> None:
         self._write({**self.read(), "token": token_info})
 
     def user(self) -> User | None:
@@ -91,7 +92,7 @@ class TokenFile:
             return False
         return True
 
-    def _write(self, data: dict) -> None:
+    def _write(self, data: dict[str, Any]) -> None:
         """Write to a private temporary file, then rename: never world-readable, never half-written."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

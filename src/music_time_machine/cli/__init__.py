@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import importlib
+import keyword
+import pkgutil
 import sys
-from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import typer.main
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from music_time_machine import __version__
-from music_time_machine.cli.state import runtime
+from music_time_machine.cli import commands
+from music_time_machine.cli.options import runtime
 from music_time_machine.config import load_settings
+from music_time_machine.context import store_failure
 from music_time_machine.errors import TmError
-from music_time_machine.store import as_store_error
+
+if TYPE_CHECKING:  # Typer vendors click; its Context is named here only for the overrides' signatures
+    from typer._click import Context as ClickContext
 
 EXIT_INTERRUPTED = 130
 
@@ -27,51 +32,50 @@ def _report(message: str, hint: str | None = None) -> None:
         sys.stderr.write(f"Hint: {hint}\n")
 
 
-# The module that defines each command, in the order `tm --help` lists them. Only the module of the command
-# being run is imported and turned into a click command: start-up stays near a one-command Typer app's.
-COMMANDS = {
-    **dict.fromkeys(("login", "logout", "whoami"), "account"),
-    **dict.fromkeys(("snapshot", "top", "history", "gems"), "charts"),
-    **dict.fromkeys(("import", "sync", "schedule", "on-this-day", "rank-vs-plays"), "listening"),
-    **dict.fromkeys(("evolution", "compare"), "analytics"),
-    **dict.fromkeys(("playlist", "ban", "unban", "pin", "unpin"), "playlists"),
-    "playlists": "browse",
-    "export": "exports",
-    "db": "database",
-    "doctor": "doctor",
-    "demo": "demo",
-}
+SETTINGS: dict[str, Any] = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
+# Shell completion (`tm --install-completion`) belongs to `tm` itself, not to each command's own small app.
+COMMAND_SETTINGS: dict[str, Any] = {**SETTINGS, "add_completion": False}
 
-SETTINGS = {"pretty_exceptions_enable": False, "add_completion": False, "rich_markup_mode": None}
+
+def command_names() -> list[str]:
+    """Every command, one module each: `tm on-this-day` lives in cli/commands/on_this_day.py (`import_` for the
+    keyword). Listing the folder is the registry, so a new command is a new module and nothing else."""
+    found = (module.name.rstrip("_").replace("_", "-") for module in pkgutil.iter_modules(commands.__path__))
+    return sorted(found)
+
+
+def module_of(name: str) -> str:
+    module = name.replace("-", "_")
+    return f"{commands.__name__}.{module}_" if keyword.iskeyword(module) else f"{commands.__name__}.{module}"
 
 
 @cache
-def commands_of(module: str) -> dict[str, Any]:
-    """The click commands that `music_time_machine.cli.<module>` registers, built once per process."""
-    commands = typer.Typer(**SETTINGS)  # type: ignore[arg-type]
-    importlib.import_module(f"music_time_machine.cli.{module}").register(commands)
-    return dict(typer.main.get_group(commands).commands)
-
-
-class _LazyCommands(Mapping):
-    def __getitem__(self, name: str) -> Any:
-        return commands_of(COMMANDS[name])[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(COMMANDS)
-
-    def __len__(self) -> int:
-        return len(COMMANDS)
+def load_command(name: str) -> TyperCommand | TyperGroup:
+    """The command `tm <name>`, built on first use: its module defines `command` (a function) or `app` (a Typer
+    group of subcommands). Only the command being run is imported: start-up stays near a one-command app's."""
+    module = importlib.import_module(module_of(name))
+    if isinstance(getattr(module, "app", None), typer.Typer):
+        group = typer.main.get_group(module.app)
+        group.name = name
+        return group
+    single = typer.Typer(**COMMAND_SETTINGS)
+    single.command(name)(module.command)
+    built = typer.main.get_group(single).commands[name]
+    if not isinstance(built, TyperCommand):
+        raise TypeError(f"{module.__name__}.command is not a Typer command")
+    return built
 
 
 class TmGroup(TyperGroup):
     """Loads commands on demand, and is the one place where failures turn into a message line and an exit code."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.commands = _LazyCommands()  # type: ignore[assignment]
+    def list_commands(self, ctx: ClickContext) -> list[str]:
+        return command_names()
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def get_command(self, ctx: ClickContext, cmd_name: str) -> TyperCommand | TyperGroup | None:
+        return load_command(cmd_name) if cmd_name in command_names() else None
+
+    def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
@@ -82,7 +86,7 @@ class TmGroup(TyperGroup):
             sys.stderr.write("Interrupted; nothing half-written was kept.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as error:
-            database_error = as_store_error(error)
+            database_error = store_failure(error)
             if database_error is not None:
                 self._fail(ctx, database_error, error)
             self._debug_trace(ctx)
@@ -92,13 +96,13 @@ class TmGroup(TyperGroup):
             )
             raise typer.Exit(1) from error
 
-    def _fail(self, ctx: typer.Context, error: TmError, cause: BaseException | None = None) -> NoReturn:
+    def _fail(self, ctx: ClickContext, error: TmError, cause: BaseException | None = None) -> NoReturn:
         self._debug_trace(ctx)
         _report(error.message, error.hint)
         raise typer.Exit(error.exit_code) from cause or error
 
     @staticmethod
-    def _debug_trace(ctx: typer.Context) -> None:
+    def _debug_trace(ctx: ClickContext) -> None:
         state = runtime(ctx)
         if state.debug or (state.settings is not None and state.settings.debug):
             import traceback  # 10 ms to import: only for --debug
@@ -112,7 +116,7 @@ app = typer.Typer(
     "Snapshots your top tracks every month, finds the songs you loved and stopped playing, "
     "and shows what you were into back then. Try it without an account: `tm demo`.",
     no_args_is_help=True,
-    **SETTINGS,  # type: ignore[arg-type]
+    **SETTINGS,
 )
 
 
@@ -138,4 +142,4 @@ def main_callback(
 
 
 def main() -> None:
-    app()
+    app(prog_name="tm")  # also under `python -m music_time_machine`: completion and usage say `tm`

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 
-def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple]) -> int:
+def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...]]) -> int:
     writer = csv.writer(out)
     writer.writerow(columns)
     count = 0
@@ -21,7 +21,7 @@ def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple]) -> int:
     return count
 
 
-def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple]) -> int:
+def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...]]) -> int:
     count = 0
     out.write("[")
     for row in rows:

@@ -106,7 +106,7 @@ class Table:
     def of(cls, title: str, *columns: Column | str) -> Table:
         return cls(title, [c if isinstance(c, Column) else Column(c) for c in columns])
 
-    def add_row(self, *cells: Cell | int | None) -> None:
+    def add_row(self, *cells: object) -> None:  # Styled keeps its style; None is empty; anything else is str()
         row: list[Cell] = []
         for cell in cells:
             if isinstance(cell, Styled):
@@ -179,7 +179,10 @@ def _visible_len(line: str) -> int:
     return cell_len("".join(visible))
 
 
-def show(*blocks: Table | tuple[Table, Table] | Styled | str) -> None:
+Block = Table | tuple[Table, Table] | Styled | str
+
+
+def show(*blocks: Block) -> None:
     """Write to stdout, in order: tables, pairs of tables side by side, and lines (plain or styled)."""
     out = Output.of_stdout()
     lines: list[str] = []

@@ -47,10 +47,11 @@ def difference(a: list[Track], b: list[Track], keys_of: Callable[[Track], Iterab
         rank_b, name_b = ranks_b.get(key, (None, None))
         return Moved(key, name_b or name_a or key, rank_a, rank_b)
 
+    # In chart order (the dicts keep it): ties, such as two artists of one track, keep their credited order.
     return Difference(
-        new=sorted((moved(k) for k in ranks_b.keys() - ranks_a.keys()), key=lambda m: m.rank_b or 0),
-        gone=sorted((moved(k) for k in ranks_a.keys() - ranks_b.keys()), key=lambda m: m.rank_a or 0),
-        stayed=sorted((moved(k) for k in ranks_a.keys() & ranks_b.keys()), key=lambda m: m.rank_b or 0),
+        new=[moved(key) for key in ranks_b if key not in ranks_a],
+        gone=[moved(key) for key in ranks_a if key not in ranks_b],
+        stayed=[moved(key) for key in ranks_b if key in ranks_a],
     )
 
 

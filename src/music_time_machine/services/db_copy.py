@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import TypeVar
 
-from music_time_machine.store import Store
+from music_time_machine.errors import UsageError
+from music_time_machine.store import Store, open_store
 from music_time_machine.store.copying import PLAIN_TABLES  # in an order that satisfies the foreign keys
 
 BATCH = 10_000
-Row = TypeVar("Row", bound=tuple)
+Row = TypeVar("Row", bound=tuple[object, ...])
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,24 @@ def copy_database(source: Store, target: Store, on_step: Callable[[str, int], No
         theirs, ours = source.copying.counts_for(user.id), target.copying.counts_for(user.id)
         counts[user.id] = {table: (theirs[table], ours[table]) for table in theirs}
     return CopyReport(source.location, target.location, added, counts)
+
+
+def _same(a: Path | str, b: Path | str) -> bool:
+    if isinstance(a, Path) and isinstance(b, Path):
+        return a.resolve() == b.resolve()
+    return a == b
+
+
+def copy_to(
+    source: Callable[[], Store], source_at: Path | str, target_at: Path | str, on_step: Callable[[str, int], None]
+) -> CopyReport:
+    """Copy the database at `source_at` (opened by `source`) into the one at `target_at`, made if missing."""
+    if isinstance(source_at, Path) and not source_at.is_file():
+        raise UsageError(f"There is no database at {source_at} to copy.", hint="Check --db or TM_DB.")
+    if _same(source_at, target_at):
+        raise UsageError(f"Source and target are the same database ({source().location}).")
+    target = open_store(target_at)
+    try:
+        return copy_database(source(), target, on_step)
+    finally:
+        target.close()

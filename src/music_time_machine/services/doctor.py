@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from music_time_machine.config import Settings, parse_redirect_uri
 from music_time_machine.errors import TmError
 from music_time_machine.models import User
-from music_time_machine.store import Store
+from music_time_machine.store import Store, open_store
 from music_time_machine.store.schema import MIGRATIONS
 from music_time_machine.tokens import TokenFile
 
@@ -156,3 +156,21 @@ def database_checks(open_store: Callable[[], Store], user: User | None, now: dat
         )
     )
     return checks
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    checks: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        return not any(check.status == "fail" for check in self.checks)
+
+
+def diagnose(settings: Settings, tokens: TokenFile, now: datetime, me: Callable[[], User] | None) -> Diagnosis:
+    """Every check in order: setup, login, Spotify (when `me` can ask it and there is a login), the database."""
+    checks = config_checks(settings) + login_checks(tokens, now)
+    if me is not None and tokens.token_info() is not None and settings.client_id:
+        checks.append(api_check(me))
+    checks += database_checks(lambda: open_store(settings.database), tokens.user(), now)
+    return Diagnosis(checks)

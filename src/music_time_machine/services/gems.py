@@ -119,3 +119,53 @@ def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list
         return [chart for r in ranges for chart in charts_between(store, user.id, r, None, None, top=50)]
 
     return chart_gems(charts(TimeRange.LONG, TimeRange.MEDIUM), charts(TimeRange.SHORT), limit)
+
+
+@dataclass(frozen=True)
+class TodaysGems:
+    """From today's charts: long-term minus short-term."""
+
+    gems: list[Gem]
+
+    @property
+    def tracks(self) -> list[Track]:
+        return [gem.track for gem in self.gems]
+
+
+@dataclass(frozen=True)
+class PlayedGems:
+    """From your plays: loved, rarely skipped, not played lately."""
+
+    gems: list[HistoryGem]
+
+    @property
+    def tracks(self) -> list[Track]:
+        from music_time_machine.services.playlists import playable  # imported here for start-up time
+
+        return playable([gem.count for gem in self.gems])
+
+
+@dataclass(frozen=True)
+class ChartedGems:
+    """From your chart history: prominent in long/medium-term charts, gone from the short-term one."""
+
+    gems: list[ChartGem]
+
+    @property
+    def tracks(self) -> list[Track]:
+        return [gem.track for gem in self.gems]
+
+
+GemsFound = TodaysGems | PlayedGems | ChartedGems
+
+
+def gems(
+    store: Store, source: ChartSource, user: User, now: datetime, limit: int | None, *, from_history: bool
+) -> GemsFound:
+    """Today's gems from the charts; with `from_history`, from your plays when you have some, else from your
+    snapshots (offline either way)."""
+    if from_history and store.plays.latest_at(user.id):
+        return PlayedGems(gems_from_plays(store, user, now, limit))
+    if from_history:
+        return ChartedGems(gems_from_charts(store, user, limit))
+    return TodaysGems(todays_gems(store, source, user, now, limit))

@@ -38,11 +38,6 @@ class ImportSummary:
     problems: list[str] = field(default_factory=list)
     dry_run: bool = False
 
-    def as_json(self) -> dict:
-        skipped = {reason: self.skipped[reason] for reason in SkipReason}
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "skipped"}
-        return {**fields, "skipped": skipped}
-
     def note(self, problem: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from music_time_machine.models import Month, TimeRange, Track, User, utc_iso
@@ -9,16 +10,17 @@ from music_time_machine.services.evolution import returning, track_keys
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.history import latest_per_range
 from music_time_machine.services.month_charts import charts_between
+from music_time_machine.services.playlists import PlaylistRequest, PlaylistSync, publish
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
-from music_time_machine.services.spotify_protocols import ChartSource
+from music_time_machine.services.spotify_protocols import ChartSource, PlaylistWriter, SpotifyPlaylists
 from music_time_machine.store import Store
 
-DESCRIPTIONS = {
-    "gems": "Songs you loved and stopped playing",
-    "rotation": "Your current rotation: the last 4 weeks' top tracks",
-    "discoveries": "New this month: tracks that entered your chart for the first time",
-    "boomerangs": "Tracks that left your chart and came back",
-    "month": "Your charts of {month}",
+# source -> (the playlist's default name, its description); a month's playlist is "month-YYYY-MM"
+PLAYLISTS = {
+    "gems": ("Forgotten Gems", "Songs you loved and stopped playing"),
+    "rotation": ("Rotation", "Your current rotation: the last 4 weeks' top tracks"),
+    "discoveries": ("Discoveries", "New this month: tracks that entered your chart for the first time"),
+    "boomerangs": ("Boomerangs", "Tracks that left your chart and came back"),
 }
 
 
@@ -56,11 +58,47 @@ def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
     return list(unique.values())
 
 
-def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limit: int | None) -> list[Track]:
-    """Banned tracks never appear; pinned tracks of this source always do (after the source's own, uncut)."""
-    banned = set(store.rules.uris(user.id, "ban", source))
-    kept = [track for track in tracks if track.uri not in banned][:limit]
-    present = {track.uri for track in kept}
-    pins = [uri for uri in store.rules.uris(user.id, "pin", source) if uri not in present and uri not in banned]
-    names = store.playlists.track_names(pins) if pins else {}
-    return kept + [Track(uri, names.get(uri, uri), ()) for uri in pins]
+@dataclass(frozen=True)
+class PlaylistOptions:
+    """How the listener wants a source's playlist kept (all optional on the command line)."""
+
+    name: str | None = None  # None: the source's default name
+    limit: int | None = None
+    dry_run: bool = False
+    public: bool = False
+
+
+def _source_tracks(store: Store, spotify: ChartSource, user: User, now: datetime, source: str) -> list[Track]:
+    if source == "gems":
+        return gems_tracks(store, spotify, user, now)
+    if source == "rotation":
+        return rotation_tracks(store, spotify, user, now)
+    if source == "discoveries":
+        return discovery_tracks(store, spotify, user, now)
+    return boomerang_tracks(store, user, now)
+
+
+def publish_source(
+    store: Store, spotify: SpotifyPlaylists, user: User, now: datetime, source: str, options: PlaylistOptions
+) -> PlaylistSync:
+    """Keep the playlist of `source` (gems, rotation, discoveries, boomerangs) in step with what it says today."""
+    default_name, description = PLAYLISTS[source]
+    request = PlaylistRequest(
+        source, options.name or default_name, description, options.dry_run, options.public, options.limit
+    )
+    return publish(store, spotify, user, request, _source_tracks(store, spotify, user, now, source), now)
+
+
+def publish_month(
+    store: Store, spotify: PlaylistWriter, user: User, now: datetime, month: Month, options: PlaylistOptions
+) -> PlaylistSync:
+    """That month's charts as a playlist (short, then medium, then long term; each track once)."""
+    request = PlaylistRequest(
+        f"month-{month}",
+        options.name or f"tm: {month}",
+        f"Your charts of {month}",
+        options.dry_run,
+        options.public,
+        options.limit,
+    )
+    return publish(store, spotify, user, request, month_tracks(store, user, month), now)

@@ -64,9 +64,8 @@ def compare(chart: list[Track], counts: list[PlayCount]) -> tuple[list[RankedTra
         by_uri, by_name = _keys(track)
         found = play_rank.get(by_uri) or play_rank.get(by_name)
         played = counts[found - 1] if found else None
-        rows.append(
-            RankedTrack(rank, track, played.plays if played else 0, round(played.minutes, 1) if played else 0.0, found)
-        )
+        plays, minutes = (played.plays, round(played.minutes, 1)) if played else (0, 0.0)
+        rows.append(RankedTrack(rank, track, plays, minutes, found))
     flagged = {row.rank for row in sorted(rows, key=lambda row: row.gap, reverse=True)[:FLAGGED] if row.gap}
     rows = [replace(row, flagged=row.rank in flagged) for row in rows]
     charted = {key for track in chart for key in _keys(track)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from music_time_machine.models import Snapshot, TimeRange, User, utc_iso
+from music_time_machine.models import Snapshot, TimeRange, Track, User, utc_iso
 from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
 
@@ -17,6 +17,17 @@ class SnapshotResult:
     counts: dict[TimeRange, int]
     created: bool
     raced: bool = False  # another tm stored today's snapshot while this one was fetching
+
+
+@dataclass(frozen=True)
+class TopTracks:
+    time_range: TimeRange
+    tracks: list[Track]
+
+
+def current_top(source: ChartSource, time_range: TimeRange, limit: int) -> TopTracks:
+    """Spotify's chart right now (a quick look; nothing is stored)."""
+    return TopTracks(time_range, source.top_tracks(time_range, limit=limit))
 
 
 def todays_snapshots(store: Store, user_id: str, now: datetime, ranges: list[TimeRange]) -> list[Snapshot]:

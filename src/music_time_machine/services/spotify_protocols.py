@@ -23,3 +23,7 @@ class PlaylistWriter(Protocol):
     def rename_playlist(self, playlist_id: str, name: str) -> None: ...
 
     def replace_playlist_items(self, playlist_id: str, uris: list[str]) -> None: ...
+
+
+class SpotifyPlaylists(ChartSource, PlaylistWriter, Protocol):
+    """Charts to read and playlists to write: what a managed playlist's source and its update need."""

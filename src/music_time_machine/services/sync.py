@@ -25,9 +25,6 @@ class SyncResult:
     newest_played_at: str | None
     missed_since: str | None  # when set: plays after this and before the oldest fetched one are lost to the API
 
-    def as_json(self) -> dict:
-        return dict(self.__dict__)
-
 
 def _play(track: Track, played_at: str, user_id: str, source_id: int) -> PlayRow:
     """The API says nothing of skips, start/end reasons, shuffle or offline."""

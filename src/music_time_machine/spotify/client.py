@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -103,8 +104,8 @@ class SpotifyClient:
         first: Callable[[], Any],
         errors: dict[int, TmError] | None = None,
         on_page: Callable[[int, int], None] | None = None,
-    ) -> Iterator[Any]:
-        """Every item of a paged answer, following `next` until Spotify says there is no more."""
+    ) -> Iterator[object]:
+        """Every item of a paged answer (as Spotify sent it: usually an object, sometimes null), following `next`."""
         page = self._call(first, errors=errors)
         seen = 0
         while page:
@@ -113,9 +114,9 @@ class SpotifyClient:
             if on_page:
                 on_page(seen, page.get("total") or seen)
             yield from items
-            page = self._call(lambda current=page: self._sp.next(current), errors=errors) if page.get("next") else None
+            page = self._call(functools.partial(self._sp.next, page), errors=errors) if page.get("next") else None
 
-    def playlist_entries(self, playlist_id: str) -> Iterator[dict]:
+    def playlist_entries(self, playlist_id: str) -> Iterator[object]:
         """The entries of one of the user's playlists (`/playlists/{id}/items`; 2026 puts tracks under `item`)."""
         not_yours = NotYours("Spotify only shows the items of playlists you own or collaborate on (403).")
         return self._items(
@@ -126,11 +127,11 @@ class SpotifyClient:
     def playlist_uris(self, playlist_id: str) -> list[str]:
         return [uri for uri in map(playlist_entry_uri, self.playlist_entries(playlist_id)) if uri]
 
-    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]:
         """The playlists in the user's library (owned or followed), every page."""
         return self._items(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE), on_page=on_page)
 
-    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]:
         """Another user's public playlists; removed by Spotify for development-mode apps made since Feb 2026."""
         removed = SpotifyError(
             "Spotify no longer lets apps created since February 2026 list another user's playlists "
@@ -141,8 +142,11 @@ class SpotifyClient:
             f"Spotify has no user with the id {user_id!r}.",
             hint="Use the user id from their profile link (open.spotify.com/user/<id>), not the name.",
         )
-        return self._items(lambda: self._sp._get(f"users/{quote(user_id, safe='')}/playlists", limit=PAGE_SIZE),
-                           errors={403: removed, 404: unknown}, on_page=on_page)  # fmt: skip
+        return self._items(
+            lambda: self._sp._get(f"users/{quote(user_id, safe='')}/playlists", limit=PAGE_SIZE),
+            errors={403: removed, 404: unknown},
+            on_page=on_page,
+        )
 
     def find_playlist(self, marker: str) -> str | None:
         """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
@@ -179,12 +183,10 @@ class SpotifyClient:
         self._call(lambda: self._sp.playlist_replace_items(playlist_id, uris[:WRITE_CHUNK]))
         for start in range(WRITE_CHUNK, len(uris), WRITE_CHUNK):
             chunk = uris[start : start + WRITE_CHUNK]
-            self._call(
-                lambda chunk=chunk: self._sp._post(f"playlists/{playlist_id}/items", payload={"uris": chunk}),
-                idempotent=False,
-            )
+            add_chunk = functools.partial(self._sp._post, f"playlists/{playlist_id}/items", payload={"uris": chunk})
+            self._call(add_chunk, idempotent=False)
 
-    def _object(self, answer: Any, key: str) -> dict:
+    def _object(self, answer: Any, key: str) -> dict[str, Any]:
         """Spotify's answer must be a JSON object with `key` (a captive portal or a wrong URL is not)."""
         if not isinstance(answer, dict) or answer.get(key) is None:
             raise self._unexpected(f"a JSON object with {key!r}")
@@ -258,7 +260,7 @@ class SpotifyClient:
         self._wait(retry_after, "Spotify rate limit")
 
     @staticmethod
-    def _translate(error: spotipy.SpotifyException) -> SpotifyError:
+    def _translate(error: spotipy.SpotifyException) -> TmError:
         status, message = error.http_status, _message(error)
         if status == 401:
             return AuthExpired("Spotify rejected tm's access token even after a refresh.", hint="Run `tm login`.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import requests
 from spotipy.cache_handler import CacheHandler
@@ -20,10 +21,10 @@ class _TokenFileCache(CacheHandler):
     def __init__(self, token_file: TokenFile) -> None:
         self.token_file = token_file
 
-    def get_cached_token(self) -> dict | None:
+    def get_cached_token(self) -> dict[str, Any] | None:
         return self.token_file.token_info()
 
-    def save_token_to_cache(self, token_info: dict) -> None:
+    def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
         self.token_file.save_token_info(token_info)
 
 
@@ -120,7 +121,7 @@ class StoredToken:
                 hint="Check those settings (and any .env in this directory), or run `tm login` again.",
             )
 
-    def refresh(self) -> dict:
+    def refresh(self) -> dict[str, Any]:
         token_info = self._token_file.token_info()
         if token_info is None or not token_info.get("refresh_token"):
             raise NotLoggedIn()
@@ -151,16 +152,18 @@ class AppToken:
             )
         self._token_file = token_file
         self._manager = SpotifyClientCredentials(
-            client_id=settings.require_client_id(), client_secret=settings.client_secret,
-            cache_handler=_TokenFileCache(token_file), requests_session=session,
+            client_id=settings.require_client_id(),
+            client_secret=settings.client_secret,
+            cache_handler=_TokenFileCache(token_file),
+            requests_session=session,
             requests_timeout=TOKEN_TIMEOUT_SECONDS,
-        )  # fmt: skip
+        )
         self._manager.OAUTH_TOKEN_URL = settings.accounts_url + "api/token"
 
     def get_access_token(self, as_dict: bool = False) -> str:
         return self._fetch(check_cache=True)
 
-    def refresh(self) -> dict:
+    def refresh(self) -> dict[str, Any]:
         self._token_file.delete()
         self._fetch(check_cache=False)
         return self._token_file.token_info() or {}

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from music_time_machine.models import Artist, Track, User, utc_iso
 
 
-def track_from_json(data: dict | None) -> Track | None:
+def _member_object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """A nested JSON object, or an empty one when Spotify sent something else there (null, a string)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def track_from_json(data: object) -> Track | None:
     """A TrackObject as a Track, or None for what is not a playable track (episodes, local files, nulls)."""
     if not isinstance(data, dict) or data.get("type", "track") != "track":
         return None
     uri, name = data.get("uri"), data.get("name")
     if not isinstance(uri, str) or not uri.startswith("spotify:track:") or not name:
         return None
-    album = data.get("album") if isinstance(data.get("album"), dict) else {}
-    external_ids = data.get("external_ids") if isinstance(data.get("external_ids"), dict) else {}
+    album, external_ids = _member_object(data, "album"), _member_object(data, "external_ids")
+    duration_ms = data.get("duration_ms")
     artists = tuple(
         Artist(uri=artist["uri"], name=artist.get("name") or "?")
         for artist in data.get("artists") or []
@@ -27,19 +34,19 @@ def track_from_json(data: dict | None) -> Track | None:
         artists=artists,
         album_uri=album.get("uri"),
         album_name=album.get("name"),
-        duration_ms=data.get("duration_ms") if isinstance(data.get("duration_ms"), int) else None,
+        duration_ms=duration_ms if isinstance(duration_ms, int) else None,
         isrc=external_ids.get("isrc"),
         raw=data,
     )
 
 
-def tracks_from_page(page: dict | None) -> list[Track]:
+def tracks_from_page(page: dict[str, Any] | None) -> list[Track]:
     """The tracks of a paging object, skipping entries that are not tracks."""
     items = (page or {}).get("items") or []
     return [track for track in map(track_from_json, items) if track]
 
 
-def playlist_entry_uri(entry: dict | None) -> str | None:
+def playlist_entry_uri(entry: object) -> str | None:
     """A playlist item's URI: 2026 puts it under `item`; older shapes under `track`."""
     if not isinstance(entry, dict):
         return None
@@ -57,5 +64,5 @@ def parse_played_at(value: object) -> str | None:
         return None
 
 
-def user_from_json(data: dict) -> User:
+def user_from_json(data: dict[str, Any]) -> User:
     return User(id=data["id"], display_name=data.get("display_name"), account_id=data.get("account_id"))

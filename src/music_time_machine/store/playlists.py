@@ -32,7 +32,7 @@ class PlaylistQueries(Queries):
                    name = excluded.name, track_count = excluded.track_count, updated_at = excluded.updated_at""",
             (
                 playlist.user_id,
-                playlist.kind,
+                playlist.source,
                 playlist.playlist_id,
                 playlist.name,
                 playlist.track_count,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import socket
 import sys
 import threading
 import time
@@ -61,10 +62,10 @@ POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving th
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         """Quiet when a client gave up on a stalled answer (as tm does on a read timeout); loud otherwise."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
+            super().handle_error(request, client_address)
 
     allow_reuse_address = True
 

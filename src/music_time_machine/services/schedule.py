@@ -9,7 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from music_time_machine.errors import TmError
+from music_time_machine.config import Settings, is_database_url
+from music_time_machine.errors import TmError, UsageError
 
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
 # (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
@@ -99,3 +100,40 @@ def install_systemd(units: dict[str, str], directory: Path) -> None:
         done = _run(command)
         if done.returncode != 0:
             raise TmError(f"`{' '.join(command)}` failed: {done.stderr.strip()}")
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    """What `tm schedule` would install: cron's block or systemd's units, and where their output goes."""
+
+    units: dict[str, str]  # file or crontab name -> its text
+    systemd: bool
+    log: Path
+    missing_settings: Path | None  # TM_HOME/.env when it is missing: scheduled runs, which do not start here, need it
+
+
+def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> SchedulePlan:
+    """The schedule for this machine's settings; never one that writes a database password into a crontab."""
+    if is_database_url(settings.database):
+        from music_time_machine.store.postgres import secrets_of
+
+        if secrets_of(str(settings.database)):
+            raise UsageError(
+                "tm schedule does not write a database password into your crontab or systemd units.",
+                hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
+            )
+    environment = {"TM_HOME": str(settings.home)}
+    if settings.database != settings.home / "tm.sqlite3":
+        environment["TM_DB"] = str(settings.database)
+    options = ("--all-users",) if all_users else ()
+    job = Job(tm_command(), environment, settings.home / "schedule.log", options)
+    units = systemd_units(job) if systemd else {"crontab": cron_block(job)}
+    home_settings = settings.home / ".env"
+    return SchedulePlan(units, systemd, job.log, None if home_settings.is_file() else home_settings)
+
+
+def install_schedule(plan: SchedulePlan) -> None:
+    if plan.systemd:
+        install_systemd(plan.units, Path.home() / ".config" / "systemd" / "user")
+    else:
+        install_cron(plan.units["crontab"])

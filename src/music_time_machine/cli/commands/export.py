@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine import render
-from music_time_machine.cli.state import CommandEnv, DbOption
+from music_time_machine.cli.options import DbOption, context
+from music_time_machine.render.database import show_export_written
 from music_time_machine.render.streaming import atomic_text_file, write_csv, write_json
+from music_time_machine.services.exports import export_rows
 
 
 class What(StrEnum):
@@ -24,7 +25,7 @@ class Format(StrEnum):
     json = "json"
 
 
-def export(
+def command(
     ctx: typer.Context,
     what: Annotated[What, typer.Argument(help="snapshots (every chart position) or playlists (managed ones).")],
     file_format: Annotated[
@@ -48,16 +49,12 @@ def export(
 
         tm export playlists --format json --out playlists.json
     """
-    env = CommandEnv(ctx, db)
-    columns, rows = env.store().exports.rows(env.listener().id, what.value)
+    env = context(ctx, db)
+    exported = export_rows(env.store(), env.listener(), what.value)
     write = write_csv if file_format is Format.csv else write_json
     if out is None:
-        count = write(sys.stdout, columns, rows)
-    else:
-        with atomic_text_file(out) as handle:
-            count = write(handle, columns, rows)
-        render.message(f"Wrote {count} rows to {out}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(export)
+        write(sys.stdout, exported.columns, exported.rows)
+        return
+    with atomic_text_file(out) as handle:
+        count = write(handle, exported.columns, exported.rows)
+    show_export_written(count, out)

@@ -1,0 +1,1 @@
+"""One module per command (see `music_time_machine.cli.command_names`): parse, call one service, render."""

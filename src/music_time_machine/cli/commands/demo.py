@@ -1,0 +1,36 @@
+"""tm demo: try tm without a Spotify account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from music_time_machine.cli.options import DbOption, context
+from music_time_machine.config import database_of
+from music_time_machine.render.console import with_progress
+from music_time_machine.render.demo import show_demo
+
+
+def command(
+    ctx: typer.Context,
+    months: Annotated[int, typer.Option(min=1, max=120, help="How many monthly snapshots to simulate.")] = 18,
+    db: DbOption = None,
+) -> None:
+    """Try tm without a Spotify account: a built-in fake Spotify, 18 months of snapshots and plays, a gems playlist.
+
+    Starts the fake on 127.0.0.1, logs in against it, and for each simulated month listens a little,
+    syncs the recent plays and takes a snapshot, into
+    a separate demo database ($TM_HOME/demo.sqlite3 unless --db), builds the Forgotten Gems
+    playlist, and prints commands to explore the result.
+
+    Examples:
+
+        tm demo
+
+        tm demo --months 36 --db /tmp/demo.sqlite3
+    """
+    from music_time_machine.testing.demo import run_demo
+
+    env = context(ctx)
+    show_demo(run_demo(env, months, database_of(db) if db else None, with_progress))

@@ -1,0 +1,17 @@
+"""tm pin: keep a track in one source's playlist."""
+
+from __future__ import annotations
+
+import typer
+
+from music_time_machine.cli.options import DbOption, PinSourceOption, TrackArgument, change_rule
+
+
+def command(ctx: typer.Context, track: TrackArgument, source: PinSourceOption, db: DbOption = None) -> None:
+    """Keep a track in one source's playlist, whatever the source says.
+
+    Example:
+
+        tm pin 4uLU6hMCjMI75M1A2tKUQC --source gems
+    """
+    change_rule(ctx, db, track, "pin", source, add=True)

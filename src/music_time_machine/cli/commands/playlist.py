@@ -1,0 +1,131 @@
+"""tm playlist SOURCE / month / list / show: managed playlists that update in place, and any playlist's items."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from music_time_machine.cli.options import CsvOption, DbOption, JsonOption, context, one_format
+from music_time_machine.models import Month, parse_playlist_ref
+from music_time_machine.render.console import emit_json
+from music_time_machine.render.playlists import (
+    managed_playlists_json,
+    playlist_sync_json,
+    show_managed_playlists,
+    show_playlist_sync,
+    show_rows,
+)
+from music_time_machine.services.playlists import PlaylistSync
+
+app = typer.Typer(
+    help="Managed playlists, one per source, updated in place (nothing is written when unchanged).\n\n"
+    "Examples: tm playlist rotation;  tm playlist month 2025-03 --dry-run;  tm playlist list",
+    no_args_is_help=True,
+)
+NameOption = Annotated[str | None, typer.Option("--name", help="Playlist name (renames the managed playlist).")]
+LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many tracks (pins come on top).")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the +added/-removed diff; write nothing.")]
+PublicOption = Annotated[bool, typer.Option("--public", help="Create the playlist public (default private).")]
+
+
+def _show(sync: PlaylistSync, as_json: bool) -> None:
+    show_playlist_sync(sync)
+    if as_json:
+        emit_json(playlist_sync_json(sync))
+
+
+def _register_source(source: str, help_text: str) -> None:
+    def command(
+        ctx: typer.Context,
+        name: NameOption = None,
+        limit: LimitOption = None,
+        dry_run: DryRunOption = False,
+        public: PublicOption = False,
+        as_json: JsonOption = False,
+        db: DbOption = None,
+    ) -> None:
+        from music_time_machine.services.playlist_sources import PlaylistOptions, publish_source
+
+        env = context(ctx, db)
+        user = env.listener()
+        options = PlaylistOptions(name, limit, dry_run, public)
+        _show(publish_source(env.store(), env.lazy_spotify_for(user), user, env.now(), source, options), as_json)
+
+    command.__doc__ = f"{help_text}\n\n    Example:\n\n        tm playlist {source} --dry-run\n    "
+    app.command(source)(command)
+
+
+_register_source("gems", "Songs you loved and stopped playing (like `tm gems`).")
+_register_source("rotation", "Your current rotation: today's short-term chart.")
+_register_source("discoveries", "Tracks new in this month's chart, never charted before.")
+_register_source("boomerangs", "Tracks that left your short-term chart and came back.")
+
+
+@app.command("month")
+def month_playlist(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Argument(help="YYYY-MM")],
+    name: NameOption = None,
+    limit: LimitOption = None,
+    dry_run: DryRunOption = False,
+    public: PublicOption = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """That month's charts as a playlist (short, then medium, then long term; each track once).
+
+    Example:
+
+        tm playlist month 2025-03
+    """
+    from music_time_machine.services.playlist_sources import PlaylistOptions, publish_month
+
+    wanted = Month.parse(month)
+    env = context(ctx, db)
+    user = env.listener()
+    options = PlaylistOptions(name, limit, dry_run, public)
+    _show(publish_month(env.store(), env.lazy_spotify_for(user), user, env.now(), wanted, options), as_json)
+
+
+@app.command("list")
+def list_playlists(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None) -> None:
+    """The playlists tm manages for you, with their last update.
+
+    Example:
+
+        tm playlist list --json
+    """
+    from music_time_machine.services.playlists import managed_playlists
+
+    env = context(ctx, db)
+    playlists = managed_playlists(env.store(), env.listener())
+    if as_json:
+        emit_json(managed_playlists_json(playlists))
+    else:
+        show_managed_playlists(playlists)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    playlist: Annotated[str, typer.Argument(help="A playlist id, spotify:playlist: URI or open.spotify.com link.")],
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+    db: DbOption = None,
+) -> None:
+    """The items of one of your playlists (to back it up): read from /playlists/{id}/items.
+
+    Examples:
+
+        tm playlist show 37i9dQZF1DXcBWIGoYBM5M
+
+        tm playlist show https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M --csv > backup.csv
+    """
+    from music_time_machine.services.browse import ITEM_COLUMNS, playlist_items
+
+    playlist_id = parse_playlist_ref(playlist)
+    one_format(as_json, as_csv)
+    env = context(ctx, db)
+    env.logged_in_user()
+    show_rows(f"Playlist {playlist_id}", ITEM_COLUMNS, playlist_items(env.spotify(), playlist_id), as_json, as_csv)

@@ -1,0 +1,111 @@
+"""What commands share: the options they have in common, and the `Context` each one runs with."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from music_time_machine.config import database_of
+from music_time_machine.context import Context, Runtime
+from music_time_machine.errors import UsageError
+from music_time_machine.models import TimeRange, parse_track_ref
+from music_time_machine.render.console import countdown_waiter
+
+if TYPE_CHECKING:  # Typer vendors click: its Context (the root of a command's) is named here for annotations only
+    from typer._click import Context as ClickContext
+
+
+class RangeChoice(StrEnum):
+    """What users type for a chart window (TimeRange's short names; checked below so the two never drift apart)."""
+
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
+if [choice.value for choice in RangeChoice] != [time_range.short_name for time_range in TimeRange]:
+    raise AssertionError("RangeChoice must list TimeRange's short names")  # a typo here fails every command
+
+RangeOption = Annotated[RangeChoice, typer.Option("--range", help="Which chart: ~4 weeks, ~6 months, ~1 year.")]
+
+
+def time_range_of(choice: StrEnum) -> TimeRange:
+    return TimeRange.parse(choice.value)
+
+
+def ranges_of(chosen: list[RangeChoice] | None) -> list[TimeRange]:
+    """The ranges asked for (repeatable --range), or all three."""
+    return [time_range_of(choice) for choice in chosen] if chosen else list(TimeRange)
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite database file, or a postgresql:// URL [env: TM_DB; default: $TM_HOME/tm.sqlite3].",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+AllUsersOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-users",
+        help="For every listener logged in on this machine (`tm login` as each); one failing never stops the others.",
+    ),
+]
+CreatePlaylistOption = Annotated[
+    bool,
+    typer.Option(
+        "--create-playlist",
+        help="Also keep a private playlist of these tracks, updated in place on later runs.",
+    ),
+]
+
+
+def runtime(ctx: ClickContext) -> Runtime:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Runtime):
+        root.obj = Runtime()
+    return root.obj
+
+
+def context(ctx: typer.Context, db: str | None = None) -> Context:
+    """The command's context: settings loaded by the app callback, `--db` applied."""
+    state = runtime(ctx)
+    settings = state.settings
+    assert settings is not None, "the app callback loads settings before any command runs"
+    if db:
+        settings = replace(settings, database=database_of(db))
+    return Context(settings, state, countdown_waiter(state.sleep))
+
+
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV (with a header row) to stdout.")]
+
+
+def one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise UsageError("Use --json or --csv, not both.")
+
+
+TrackArgument = Annotated[str, typer.Argument(help="A spotify:track: URI, a track id or an open.spotify.com link.")]
+PinSourceOption = Annotated[
+    str,
+    typer.Option(
+        "--source", help="The source the pin applies to: gems, rotation, discoveries, boomerangs or month-YYYY-MM."
+    ),
+]
+
+
+def change_rule(ctx: typer.Context, db: str | None, track: str, rule: str, source: str | None, *, add: bool) -> None:
+    """ban/unban/pin/unpin: `source` None is every generated playlist."""
+    from music_time_machine.render.playlists import show_rule_change
+    from music_time_machine.services import playlists
+
+    uri = parse_track_ref(track)
+    env = context(ctx, db)
+    change = playlists.change_rule(env.store(), env.listener(), uri, rule, source, add, env.now())
+    show_rule_change(change)

@@ -1,0 +1,32 @@
+"""tm demo: what was simulated, the gems found, and what to try next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from music_time_machine.render.charts import show_gems
+from music_time_machine.render.console import message
+
+if TYPE_CHECKING:
+    from music_time_machine.testing.demo import Demo
+
+
+def show_demo(demo: Demo) -> None:
+    from music_time_machine.services.gems import TodaysGems
+
+    message(f"Logged in to the fake Spotify as {demo.user.label}.")
+    show_gems(TodaysGems(demo.gems[:10]))
+    db, first, last = demo.database, demo.first, demo.last
+    message(
+        f"\nDemo ready: {db}\n"
+        f"  listener {demo.user.label}, snapshots {first} … {last}, {len(demo.gems)} forgotten gems "
+        f"(playlist created on the fake Spotify), {demo.plays_per_month} synced plays a month.\n\n"
+        "Try next (all offline):\n"
+        f"  tm history --month {first.shift(min(3, demo.months - 1))} --db {db}\n"
+        f"  tm history --month {last} --range long --db {db}\n"
+        f"  tm gems --db {db}\n"
+        f"  tm gems --from-history --db {db}\n"
+        f"  tm rank-vs-plays --range medium --db {db}\n"
+        f"  tm on-this-day --years 1 --days 15 --db {db}\n"
+        f"  tm history --month {last} --json --db {db} | head -20\n"
+    )

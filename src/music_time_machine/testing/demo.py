@@ -1,0 +1,85 @@
+"""tm demo: the whole thing offline, against the built-in fake Spotify, through the real code paths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from music_time_machine.context import Context
+from music_time_machine.models import Gem, Month, TimeRange, User
+from music_time_machine.services.gems import todays_gems
+from music_time_machine.services.playlists import sync_managed_playlist
+from music_time_machine.services.snapshot import take_snapshot
+from music_time_machine.services.sync import sync_recent_plays
+
+DEMO_CLIENT_ID = "tm-demo-client"
+PLAYS_PER_MONTH = 45  # synced once a month: under Spotify's 50-play window, so nothing is missed
+Progress = Callable[[Sequence[tuple[Month, datetime]], str], Iterable[tuple[Month, datetime]]]
+
+
+@dataclass(frozen=True)
+class Demo:
+    database: str
+    user: User
+    first: Month
+    last: Month
+    gems: list[Gem]
+    plays_per_month: int = PLAYS_PER_MONTH
+
+    @property
+    def months(self) -> int:
+        return self.last.index - self.first.index + 1
+
+
+def _moments(now: datetime, months: int) -> list[tuple[Month, datetime]]:
+    """Mid-month in each simulated month; the last one is now, so today's snapshot exists afterwards."""
+    current = Month.of(now)
+    earlier = [current.shift(-back) for back in range(months - 1, 0, -1)]
+    return [(m, m.start + timedelta(days=14, hours=12)) for m in earlier] + [(current, now)]
+
+
+def run_demo(env: Context, months: int, database: Path | str | None, progress: Progress) -> Demo:
+    """Start the fake on 127.0.0.1, log in against it, and for each simulated month listen a little, sync the
+    recent plays and take a snapshot, into the demo's own database; then build the Forgotten Gems playlist."""
+    from music_time_machine.auth import run_login
+    from music_time_machine.testing.browser import follow, free_port
+    from music_time_machine.testing.fake_spotify import FakeSpotify
+
+    moments = _moments(env.now(), months)
+    redirect_uri = f"http://127.0.0.1:{free_port()}/callback"
+    with FakeSpotify(
+        client_id=DEMO_CLIENT_ID, client_secret=None, redirect_uris=(redirect_uri,), month=str(moments[0][0])
+    ) as fake:
+        demo = env.with_settings(
+            env.settings.for_demo(fake.api_url, fake.accounts_url, DEMO_CLIENT_ID, None, redirect_uri, database)
+        )
+        demo.settings.ensure_home()
+        user = run_login(
+            demo.settings,
+            demo.tokens,
+            show_url=lambda url: None,
+            open_url=follow,
+            timeout=30,
+            clock=demo.now,
+            identify=demo.identify,
+        )
+        client, store = demo.spotify(), demo.store()
+        for month, moment in progress(moments, "Listening, syncing and snapshotting months"):
+            fake.month = str(month)
+            fake.listen(until=moment - timedelta(hours=1), plays=PLAYS_PER_MONTH)
+            sync_recent_plays(store, client, user, moment)
+            take_snapshot(store, client, user, moment, list(TimeRange))
+        found = todays_gems(store, client, user, demo.now())
+        sync_managed_playlist(
+            store,
+            client,
+            user,
+            source="gems",
+            name="Forgotten Gems",
+            description="Songs you loved and stopped playing",
+            tracks=[gem.track for gem in found],
+            now=demo.now(),
+        )
+    return Demo(store.location, user, moments[0][0], moments[-1][0], found)
