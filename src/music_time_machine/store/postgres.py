@@ -29,7 +29,9 @@ DIALECT = {
 try:
     import psycopg
 except ImportError:  # installed without the postgres extra: open_postgres says what to install
-    psycopg = None  # type: ignore[assignment]
+    HAVE_PSYCOPG = False
+else:
+    HAVE_PSYCOPG = True
 
 
 _STREAMS = count()
@@ -62,12 +64,14 @@ def masked(url: str) -> str:
 
 
 def postgres_error(error: BaseException) -> StoreError | None:
-    if psycopg is None or not isinstance(error, psycopg.Error):
+    if not HAVE_PSYCOPG or not isinstance(error, psycopg.Error):
         return None
     if isinstance(error, psycopg.OperationalError):
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return StoreError(f"PostgreSQL is unreachable or refused tm: {first}",
-                          hint="Check the server, the URL in --db/TM_DB, and the password (~/.pgpass).")  # fmt: skip
+        return StoreError(
+            f"PostgreSQL is unreachable or refused tm: {first}",
+            hint="Check the server, the URL in --db/TM_DB, and the password (~/.pgpass).",
+        )
     return StoreError(f"Database error: {str(error).strip()}.", hint="Run with --debug for details.")
 
 
@@ -80,18 +84,18 @@ class PostgresBackend(Backend):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         if not params:  # psycopg reads placeholders (and %%) only when there are parameters
-            return self.connection.execute(sql)  # type: ignore[arg-type]
-        return self.connection.execute(translate(sql), params)  # type: ignore[arg-type]
+            return self.connection.execute(sql)
+        return self.connection.execute(translate(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         with self.connection.cursor() as cursor:
-            cursor.executemany(translate(sql), list(rows))  # type: ignore[arg-type]
+            cursor.executemany(translate(sql), list(rows))
             return cursor.rowcount
 
     def stream(self, sql: str, params: Sequence[Any]) -> tuple[list[str], Iterator[tuple]]:
         # A server-side cursor, fetched a batch at a time; WITH HOLD lets it outlive autocommit's transaction.
         cursor = self.connection.cursor(name=f"tm_stream_{next(_STREAMS)}", withhold=True)
-        cursor.execute(translate(sql) if params else sql, params or None)  # type: ignore[arg-type]
+        cursor.execute(translate(sql) if params else sql, params or None)
         return [column.name for column in cursor.description or []], _closing(cursor)
 
     @property
@@ -105,9 +109,16 @@ class PostgresBackend(Backend):
         self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
 
     def schema_version(self) -> int:
-        if self.execute("SELECT to_regclass('tm_schema')").fetchone()[0] is None:
+        if self._one("SELECT to_regclass('tm_schema')") is None:
             return 0  # a new database (reading needs no CREATE right: a read-only role can use a migrated one)
-        return self.execute("SELECT coalesce(max(version), 0) FROM tm_schema").fetchone()[0]
+        return int(self._one("SELECT coalesce(max(version), 0) FROM tm_schema"))
+
+    def _one(self, sql: str) -> Any:
+        """The one value a one-row query returns."""
+        row = self.execute(sql).fetchone()
+        if row is None:
+            raise StoreError(f"PostgreSQL returned no row for {sql!r}.")
+        return row[0]
 
     def _run_migration(self, number: int, script: str) -> None:
         with self.transaction():
@@ -136,7 +147,7 @@ def _closing(cursor: psycopg.ServerCursor) -> Iterator[tuple]:
 
 
 def open_postgres(url: str) -> PostgresBackend:
-    if psycopg is None:
+    if not HAVE_PSYCOPG:
         raise ConfigError(
             "A postgresql:// database needs the PostgreSQL driver, which is not installed.",
             hint="pip install 'music-time-machine[postgres]'",
