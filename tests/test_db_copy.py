@@ -15,11 +15,19 @@ def _history_in(tm: Tm, source: str, tmp_path: Path) -> None:
         assert tm.at(month)("snapshot", "--db", source).exit_code == 0
     catalog = tm.fake.top_tracks("long_term")
     plays = [
-        {"ts": f"2024-0{month}-0{day}T10:00:00Z", "ms_played": 200_000, "spotify_track_uri": track["uri"],
-         "master_metadata_track_name": track["name"], "master_metadata_album_artist_name": track["artists"][0]["name"],
-         "skipped": False, "reason_end": "trackdone"}
-        for month in range(1, 7) for day in range(1, 8) for track in catalog[month : month + 3]
-    ]  # fmt: skip
+        {
+            "ts": f"2024-0{month}-0{day}T10:00:00Z",
+            "ms_played": 200_000,
+            "spotify_track_uri": track["uri"],
+            "master_metadata_track_name": track["name"],
+            "master_metadata_album_artist_name": track["artists"][0]["name"],
+            "skipped": False,
+            "reason_end": "trackdone",
+        }
+        for month in range(1, 7)
+        for day in range(1, 8)
+        for track in catalog[month : month + 3]
+    ]
     export = tmp_path / "Streaming_History_Audio_2024_0.json"
     export.write_text(json.dumps(plays))
     assert tm("import", str(export), "--db", source).exit_code == 0
@@ -75,8 +83,10 @@ def test_a_copy_joins_another_listeners_history_without_touching_it(logged_in: T
     _history_in(logged_in, source, tmp_path)
     with logged_in.db() as db:  # someone else in the household already keeps their history here
         db.execute("INSERT INTO users (id, first_seen_at, last_seen_at) VALUES ('housemate', '2025', '2025')")
-        db.execute("INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) "
-                   "VALUES ('housemate', 'short_term', '2025-01-02T00:00:00Z', '2025-01-02')")  # fmt: skip
+        db.execute(
+            "INSERT INTO snapshots (user_id, time_range, taken_at, taken_on) "
+            "VALUES ('housemate', 'short_term', '2025-01-02T00:00:00Z', '2025-01-02')"
+        )
 
     copied = logged_in("db", "copy", "--db", source, "--to", str(logged_in.database))
 

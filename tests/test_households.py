@@ -53,14 +53,18 @@ def test_snapshot_all_users_takes_each_listeners_own_charts(household: Tm) -> No
 
     assert result.exit_code == 0, result.output
     outcomes = json.loads(result.stdout)
-    assert [(o["user"], o["ok"], o["created"]) for o in outcomes] == [("housemate", True, True),
-                                                                       ("fake-listener", True, True)]  # fmt: skip
+    assert [(o["user"], o["ok"], o["created"]) for o in outcomes] == [
+        ("housemate", True, True),
+        ("fake-listener", True, True),
+    ]
     assert _snapshot_owners(household) == [("fake-listener", 3), ("housemate", 3)]
     for user in ("fake-listener", "housemate"):
         stored = household.rows(
             "SELECT i.track_uri FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id "
-            "WHERE s.user_id = ? AND s.time_range = ? ORDER BY i.rank", user, TOP
-        )  # fmt: skip
+            "WHERE s.user_id = ? AND s.time_range = ? ORDER BY i.rank",
+            user,
+            TOP,
+        )
         assert [uri for (uri,) in stored] == [t["uri"] for t in household.fake.top_tracks(TOP, user_id=user)]
 
 

@@ -269,9 +269,17 @@ def _charts(tm: Tm, folder: Path | None = None) -> None:
 
 
 def _export(folder: Path, plays: list[tuple[str, dict]]) -> str:
-    rows = [{"ts": ts, "ms_played": 200_000, "spotify_track_uri": track["uri"], "master_metadata_track_name":
-             track["name"], "master_metadata_album_artist_name": track["artists"][0]["name"],
-             "reason_end": "trackdone"} for ts, track in plays]  # fmt: skip
+    rows = [
+        {
+            "ts": ts,
+            "ms_played": 200_000,
+            "spotify_track_uri": track["uri"],
+            "master_metadata_track_name": track["name"],
+            "master_metadata_album_artist_name": track["artists"][0]["name"],
+            "reason_end": "trackdone",
+        }
+        for ts, track in plays
+    ]
     folder.mkdir(exist_ok=True)
     path = folder / "Streaming_History_Audio_2024-2025_0.json"
     path.write_text(json.dumps(rows))
@@ -327,8 +335,10 @@ def _every_source(tm: Tm, folder: Path) -> list[object]:
 def _evolution_of_one(tm: Tm, folder: Path) -> list[object]:
     _charts(tm)
     track = tm.fake.top_tracks("short_term")[0]
-    return [_json(tm, "evolution", "--artist", track["artists"][0]["name"], "--json"),
-            _json(tm, "evolution", "--track", track["uri"], "--json")]  # fmt: skip
+    return [
+        _json(tm, "evolution", "--artist", track["artists"][0]["name"], "--json"),
+        _json(tm, "evolution", "--track", track["uri"], "--json"),
+    ]
 
 
 def _db_copy(tm: Tm, folder: Path) -> list[object]:

@@ -73,13 +73,14 @@ def test_rank_vs_plays_compares_the_latest_chart_with_the_plays_in_its_window(lo
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["time_range"], data["from"]) == ("short_term", "2025-02-15T12:00:00Z")
+    # the 2024 play of #1 is outside the 4-week window
     assert [(row["rank"], row["plays"], row["play_rank"]) for row in data["charted"][:5]] == [
         (1, 0, None),
         (2, 0, None),
         (3, 0, None),
         (4, 0, None),
         (5, 3, 1),
-    ]  # fmt: skip  (the 2024 play of #1 is outside the 4-week window)
+    ]
     assert table.exit_code == 0
     assert "disagree" in table.stdout
 

@@ -62,10 +62,20 @@ def test_a_synced_play_already_imported_is_not_stored_again(logged_in: Tm, tmp_p
     played_at = datetime.fromisoformat(logged_in.fake.recent_plays()[0][1])
     export = tmp_path / "Streaming_History_Audio_2025_0.json"
     ts = utc_iso(played_at - timedelta(seconds=70))  # the export's end time differs by seconds, across a minute
-    export.write_text(json.dumps([{
-        "ts": ts, "ms_played": 200000, "spotify_track_uri": uri, "master_metadata_track_name": track["name"],
-        "master_metadata_album_artist_name": track["artists"][0]["name"], "reason_end": "trackdone",
-    }]))  # fmt: skip
+    export.write_text(
+        json.dumps(
+            [
+                {
+                    "ts": ts,
+                    "ms_played": 200000,
+                    "spotify_track_uri": uri,
+                    "master_metadata_track_name": track["name"],
+                    "master_metadata_album_artist_name": track["artists"][0]["name"],
+                    "reason_end": "trackdone",
+                }
+            ]
+        )
+    )
     assert logged_in("import", str(export)).exit_code == 0
 
     result = _sync(logged_in)
@@ -80,11 +90,20 @@ def test_an_import_after_a_sync_keeps_the_richer_imported_copy(logged_in: Tm, tm
     track = next(t for t in logged_in.fake.top_tracks("short_term") if t["uri"] == uri)
     synced_at = logged_in.rows("SELECT played_at FROM plays")[0][0]
     export = tmp_path / "Streaming_History_Audio_2025_0.json"
-    export.write_text(json.dumps([{
-        "ts": synced_at[:17] + "59Z", "ms_played": 123456, "spotify_track_uri": uri,
-        "master_metadata_track_name": track["name"], "master_metadata_album_artist_name": track["artists"][0]["name"],
-        "reason_end": "trackdone",
-    }]))  # fmt: skip
+    export.write_text(
+        json.dumps(
+            [
+                {
+                    "ts": synced_at[:17] + "59Z",
+                    "ms_played": 123456,
+                    "spotify_track_uri": uri,
+                    "master_metadata_track_name": track["name"],
+                    "master_metadata_album_artist_name": track["artists"][0]["name"],
+                    "reason_end": "trackdone",
+                }
+            ]
+        )
+    )
 
     summary = json.loads(logged_in("import", str(export), "--json").stdout)
 

@@ -134,8 +134,10 @@ class PostgresBackend(Backend):
         return "ok"
 
     def shifted_time(self, column: str) -> str:
-        return (f"to_char((({column})::timestamptz + CAST(? AS interval)) AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")  # fmt: skip
+        return (
+            f"to_char((({column})::timestamptz + CAST(? AS interval)) AT TIME ZONE 'UTC', "
+            '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\')'
+        )
 
     def close(self) -> None:
         self.connection.close()
