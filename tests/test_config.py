@@ -41,7 +41,20 @@ def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
     assert settings.api_url == "https://api.spotify.com/v1/"
     assert settings.accounts_url == "https://accounts.spotify.com/"
     assert settings.max_retry_wait == 60
+    assert settings.busy_timeout == 5
     assert settings.debug is False
+
+
+def test_busy_timeout_takes_fractions_of_a_second(tmp_path: Path) -> None:
+    settings = load_settings({"TM_HOME": str(tmp_path), "TM_BUSY_TIMEOUT": "0.2"}, tmp_path)
+
+    assert settings.busy_timeout == 0.2
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_a_busy_timeout_that_is_not_seconds_is_a_configuration_error(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="TM_BUSY_TIMEOUT must be a number of seconds"):
+        load_settings({"TM_HOME": str(tmp_path), "TM_BUSY_TIMEOUT": value}, tmp_path)
 
 
 def test_api_urls_get_a_trailing_slash(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -169,12 +170,15 @@ def test_a_locked_database_is_one_clear_line(logged_in: Tm) -> None:
     logged_in("snapshot")
     blocker = sqlite3.connect(logged_in.db_path)
     blocker.execute("BEGIN EXCLUSIVE")
+    started = time.monotonic()
     try:
-        result = logged_in("snapshot", "--force", extra_env={})
+        result = logged_in("snapshot", "--force", extra_env={"TM_BUSY_TIMEOUT": "0.2"})
     finally:
+        waited = time.monotonic() - started
         blocker.rollback()
         blocker.close()
 
+    assert 0.2 <= waited < 4, "tm waits TM_BUSY_TIMEOUT for the lock, not SQLite's default"
     assert result.exit_code == 1
     assert error_lines(result) == [
         "Error: The database is busy: another tm is writing to it.",

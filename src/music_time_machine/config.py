@@ -14,6 +14,7 @@ DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com/"
 DEFAULT_MAX_RETRY_WAIT = 60
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a SQLite connection waits for another writer's lock before "busy"
 
 # Every variable `tm` reads; `.env.example` documents exactly these (a test keeps them in step).
 SETTING_NAMES = (
@@ -25,6 +26,7 @@ SETTING_NAMES = (
     "TM_SPOTIFY_API_URL",
     "TM_SPOTIFY_ACCOUNTS_URL",
     "TM_MAX_RETRY_WAIT",
+    "TM_BUSY_TIMEOUT",
     "TM_DEBUG",
 )
 
@@ -50,6 +52,7 @@ class Settings:
     api_url: str
     accounts_url: str
     max_retry_wait: int
+    busy_timeout: float  # seconds; SQLite only
     debug: bool
 
     def require_client_id(self) -> str:
@@ -162,6 +165,19 @@ def _int_setting(values: Mapping[str, str], name: str, default: int) -> int:
     return number
 
 
+def _seconds_setting(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):  # also refuses nan
+        raise ConfigError(f"{name} must be a number of seconds, 0 or more (got {raw!r}).")
+    return seconds
+
+
 def _base_url(values: Mapping[str, str], name: str, default: str) -> str:
     url = values.get(name, default)
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
@@ -186,5 +202,6 @@ def load_settings(
         api_url=_base_url(values, "TM_SPOTIFY_API_URL", DEFAULT_API_URL),
         accounts_url=_base_url(values, "TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),
+        busy_timeout=_seconds_setting(values, "TM_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT),
         debug=values.get("TM_DEBUG", "").lower() in ("1", "true", "yes"),
     )

@@ -72,7 +72,7 @@ class Context:
             database = self.settings.database
             if isinstance(database, Path) and database.parent == self.settings.home:
                 self.settings.ensure_home()
-            self._store = open_store(database)
+            self._store = open_store(database, busy_timeout=self.settings.busy_timeout)
         return self._store
 
     def spotify(self, login: TokenFile | None = None, *, app_only: bool = False) -> SpotifyClient:

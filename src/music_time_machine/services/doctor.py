@@ -172,5 +172,7 @@ def diagnose(settings: Settings, tokens: TokenFile, now: datetime, me: Callable[
     checks = config_checks(settings) + login_checks(tokens, now)
     if me is not None and tokens.token_info() is not None and settings.client_id:
         checks.append(api_check(me))
-    checks += database_checks(lambda: open_store(settings.database), tokens.user(), now)
+    checks += database_checks(
+        lambda: open_store(settings.database, busy_timeout=settings.busy_timeout), tokens.user(), now
+    )
     return Diagnosis(checks)

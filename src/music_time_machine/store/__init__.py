@@ -6,7 +6,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from music_time_machine.config import is_database_url
+from music_time_machine.config import DEFAULT_BUSY_TIMEOUT, is_database_url
 from music_time_machine.errors import StoreError
 from music_time_machine.store.sqlite import open_sqlite, sqlite_error
 from music_time_machine.store.store import Store
@@ -14,13 +14,15 @@ from music_time_machine.store.store import Store
 __all__ = ["Store", "as_store_error", "is_database_url", "open_store"]
 
 
-def open_store(target: str | Path) -> Store:
-    """Open and migrate the database at `target`: a SQLite file, or a postgresql:// URL."""
+def open_store(target: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Store:
+    """Open and migrate the database at `target`: a SQLite file, or a postgresql:// URL.
+
+    `busy_timeout`: seconds a SQLite connection waits for another writer's lock (TM_BUSY_TIMEOUT)."""
     if is_database_url(target):
         from music_time_machine.store.postgres import open_postgres  # psycopg only when asked for
 
         return Store(open_postgres(str(target)))
-    return Store(open_sqlite(Path(target)))
+    return Store(open_sqlite(Path(target), busy_timeout))
 
 
 def as_store_error(error: BaseException) -> StoreError | None:

@@ -84,8 +84,8 @@ class SqliteBackend(Backend):
 MINIMUM_VERSION = (3, 35, 0)  # RETURNING
 
 
-def open_sqlite(path: Path) -> SqliteBackend:
-    """Open (creating if needed) and migrate the database file at `path`."""
+def open_sqlite(path: Path, busy_timeout: float) -> SqliteBackend:
+    """Open (creating if needed) and migrate the database file at `path`; wait `busy_timeout` s for a lock."""
     if sqlite3.sqlite_version_info < MINIMUM_VERSION:
         raise StoreError(
             f"tm needs SQLite 3.35 or newer; this Python's sqlite3 is {sqlite3.sqlite_version}.",
@@ -95,7 +95,7 @@ def open_sqlite(path: Path) -> SqliteBackend:
     if not path.exists():
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    connection = sqlite3.connect(path, isolation_level=None, timeout=5)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
     try:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
