@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shlex
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,36 +66,114 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "tm-home"
 
 
-TEST_DATABASE_URL = os.environ.get("TM_TEST_DATABASE_URL", "")
+def _version_of(initdb: Path) -> list[int]:
+    """/usr/lib/postgresql/15/bin/initdb -> [15]"""
+    return [int(part) for part in initdb.parts[-3].split(".") if part.isdigit()]
+
+
+def _postgres_bin() -> Path | None:
+    """The directory of this machine's PostgreSQL server programs (initdb, pg_ctl), newest first; None if absent."""
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_version_of, reverse=True)
+    on_path = shutil.which("initdb")
+    found = debian[0] if debian else Path(on_path) if on_path else None
+    return found.parent if found else None
+
+
+def _postgres_plan() -> tuple[str, Path | None]:
+    """Where the PostgreSQL half runs: TM_TEST_DATABASE_URL, a throwaway cluster of `bin`, or nowhere (why)."""
+    if os.environ.get("TM_TEST_DATABASE_URL"):
+        return "TM_TEST_DATABASE_URL", None
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        return "skipped: no PostgreSQL server here (initdb); install it or set TM_TEST_DATABASE_URL", None
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "skipped: running as root, and there is no postgres user for initdb to run as", None
+    return f"a throwaway cluster of {bin_dir}, started when the first PostgreSQL test runs", bin_dir
+
+
+def pytest_report_header() -> str:
+    return f"PostgreSQL tests: {_postgres_plan()[0]}"
+
+
+def _start_server(as_postgres: list[str], bin_dir: Path, workdir: Path) -> int:
+    """Start the cluster in workdir on a free loopback port; retry when another process takes the port first."""
+    for _attempt in range(5):
+        port = free_port()
+        options = f"-k {shlex.quote(str(workdir))} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
+        command = [str(bin_dir / "pg_ctl"), "-D", str(workdir / "data"), "-l", str(workdir / "log"), "-w"]
+        if subprocess.run([*as_postgres, *command, "-o", options, "start"], capture_output=True).returncode == 0:
+            return port
+    log = (workdir / "log").read_text(errors="replace") if (workdir / "log").exists() else ""
+    raise RuntimeError(f"PostgreSQL would not start in {workdir}:\n{log[-2000:]}")
 
 
 @contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A URL of TM_TEST_DATABASE_URL whose tables live in a fresh schema of their own (dropped afterwards)."""
+def throwaway_cluster(bin_dir: Path) -> Iterator[str]:
+    """A PostgreSQL cluster of our own (temp dir, socket inside it, loopback port), stopped and removed afterwards.
+
+    initdb refuses to run as root, so as root the server runs as the postgres user (as `.ci/run` does)."""
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    workdir = Path(tempfile.mkdtemp(prefix="tm-test-postgres-", dir="/tmp" if as_postgres else None))
+    try:
+        if as_postgres:
+            shutil.chown(workdir, "postgres")  # /tmp lets the postgres user reach it; $TMPDIR might not
+        initdb = [str(bin_dir / "initdb"), "-D", str(workdir / "data"), "-A", "trust", "-U", "postgres", "-N"]
+        subprocess.run([*as_postgres, *initdb], check=True, capture_output=True)
+        port = _start_server(as_postgres, bin_dir, workdir)
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            stop = [str(bin_dir / "pg_ctl"), "-D", str(workdir / "data"), "-m", "immediate", "stop"]
+            subprocess.run([*as_postgres, *stop], capture_output=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database the tests may create schemas in: TM_TEST_DATABASE_URL, else a throwaway cluster."""
+    plan, bin_dir = _postgres_plan()
+    if os.environ.get("TM_TEST_DATABASE_URL"):
+        yield os.environ["TM_TEST_DATABASE_URL"]
+    elif bin_dir is None:
+        pytest.skip(f"PostgreSQL tests {plan}")
+    else:
+        with throwaway_cluster(bin_dir) as url:
+            yield url
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """A URL of `base_url` whose tables live in a fresh schema of their own (dropped afterwards)."""
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as admin:
+    with psycopg.connect(base_url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options=-csearch_path%3D{schema}"
+        yield f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as admin:
+        with psycopg.connect(base_url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of the `database` fixture runs on SQLite and on PostgreSQL, except tests of SQLite itself."""
+    if "database" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("database", ["sqlite"] if sqlite_only else ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture
 def database(request: pytest.FixtureRequest, home: Path) -> Iterator[Path | str]:
     """Where tm keeps this test's data: $TM_HOME/tm.sqlite3, or a PostgreSQL schema of its own."""
     if request.param == "sqlite":
         yield home / "tm.sqlite3"
         return
-    marker = request.node.get_closest_marker("sqlite_only")
-    if marker:
-        pytest.skip(f"SQLite only: {marker.args[0]}")
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL: set TM_TEST_DATABASE_URL to a database the tests may create schemas in")
-    with postgres_schema() as url:
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         yield url
 
 
