@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,38 +106,77 @@ def test_debug_output_never_contains_tokens_or_the_secret(logged_in: Tm) -> None
 
 def test_kill_9_during_import_never_leaves_half_a_file_and_the_next_run_completes(tmp_path: Path) -> None:
     truth = write_export(tmp_path / "export", plays=20_000, seed=11, rows_per_file=1_500)
+    rows_in = {str(path): len(json.loads(path.read_text())) for path in (tmp_path / "export").glob("*.json")}
+    database = tmp_path / "home" / "tm.sqlite3"
     env = {**os.environ, "TM_HOME": str(tmp_path / "home"), "SPOTIPY_CLIENT_ID": ""}
     command = [TM, "import", str(tmp_path / "export"), "--user", "me", "--json"]
-    chaos = random.Random(4)
-    for _attempt in range(4):  # bounded: four kills at random points, then a clean run
+    files_before = 0
+    for files_first in (1, 10, 20):  # of 32: each run goes on from the files the last one committed
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(chaos.uniform(0.3, 1.2))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        partial = _rows_if_migrated(
-            tmp_path / "home" / "tm.sqlite3",
-            "SELECT count(*) FROM play_sources s "
-            "WHERE s.plays_stored != (SELECT count(*) FROM plays WHERE source_id = s.id)",
-        )
-        assert partial in ([], [(0,)])  # killed before the database existed, or every file whole
+        files_at_kill = _kill_9_mid_file(process, database, files_first)
+
+        assert process.returncode == -signal.SIGKILL
+        with sqlite3.connect(database) as db:  # every file whole, and nothing of the file it was killed in
+            sources = db.execute("SELECT name, rows_read, plays_stored, id FROM play_sources").fetchall()
+            stored = dict(db.execute("SELECT source_id, count(*) FROM plays GROUP BY source_id").fetchall())
+        assert files_first <= files_at_kill <= len(sources) < truth.history_files  # it died with work left to do
+        assert len(sources) > files_before  # and that run had committed files of its own
+        assert [(name, rows) for name, rows, _, _ in sources] == [(name, rows_in[name]) for name, _, _, _ in sources]
+        assert {id_: count for _, _, count, id_ in sources if count} == stored
+        files_before = len(sources)
 
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
 
-    assert json.loads(final.stdout)["files_malformed"] == 0
-    with sqlite3.connect(tmp_path / "home" / "tm.sqlite3") as db:
+    summary = json.loads(final.stdout)
+    assert (summary["files_already_imported"], summary["files_malformed"]) == (files_before, 0)
+    assert summary["files_already_imported"] + summary["files_imported"] == truth.history_files
+    with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM plays").fetchone() == (truth.stored,)
+        assert db.execute("SELECT count(*), sum(rows_read) FROM play_sources").fetchone() == (
+            truth.history_files,
+            truth.rows,
+        )
 
 
-def _rows_if_migrated(target: Path | Tm, sql: str) -> list[tuple]:
-    """The query's rows, or [] when a killed run left no database or not that table yet (migrations are atomic)."""
-    if isinstance(target, Tm):  # the test's database, SQLite or PostgreSQL (where opening it migrates, atomically)
-        return target.rows(sql) if not isinstance(target.database, Path) else _rows_if_migrated(target.database, sql)
-    path = target
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return db.execute(sql).fetchall() if {"snapshots", "play_sources"} <= tables else []
+def _kill_9_mid_file(process: subprocess.Popen, database: Path, files_first: int) -> int:
+    """SIGKILL a running import once `files_first` files are committed and it holds the write lock, i.e. while it
+    is inside the transaction of a later file; returns the files committed just before the kill."""
+    wal = database.with_name(database.name + "-wal")
+    deadline = time.monotonic() + 60
+    while not wal.exists():  # WAL set up: from now on our reads never get in tm's way
+        assert process.poll() is None, "tm import ended before it wrote anything"
+        assert time.monotonic() < deadline, "tm import wrote nothing for a minute"
+        time.sleep(0.005)
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=0)) as probe:
+        probe.isolation_level = None
+        while True:
+            assert process.poll() is None, f"tm import finished before {files_first} files were committed"
+            assert time.monotonic() < deadline, "tm import made no progress for a minute"
+            committed = _committed_files(probe)
+            if committed >= files_first and _write_lock_is_taken(probe):
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=30)
+                return committed
+            time.sleep(0.002)
+
+
+def _committed_files(probe: sqlite3.Connection) -> int:
+    try:
+        return probe.execute("SELECT count(*) FROM play_sources").fetchone()[0]
+    except sqlite3.OperationalError:  # not migrated yet
+        return 0
+
+
+def _write_lock_is_taken(probe: sqlite3.Connection) -> bool:
+    """Whether another connection holds the database's write lock (we take it for an instant when it is free)."""
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return True
+    probe.execute("ROLLBACK")
+    return False
 
 
 PARSERS = [Month.parse, TimeRange.parse, parse_day, parse_years, parse_track_ref, parse_user_ref, parse_playlist_ref]
@@ -189,23 +228,52 @@ def test_a_file_that_is_not_utf8_is_counted_as_malformed(logged_in: Tm, tmp_path
 
 def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -> None:
     env = {**os.environ, **logged_in.env}
-    chaos = random.Random(7)
-    for _attempt in range(4):
+    subprocess.run([TM, "snapshot"], env=env, capture_output=True, timeout=60, check=True)
+    before = logged_in.rows(SNAPSHOT_SIZES)
+    assert [size for _, _, size in before] == [50, 50, 50]
+    for charts_in_hand in (0, 2):  # killed waiting for the first chart, and with two of the three fetched
+        logged_in.fake.clear_requests()
+        logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "30"}, after=charts_in_hand)
         process = subprocess.Popen([TM, "snapshot", "--force"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(chaos.uniform(0.2, 0.9))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        sizes = _rows_if_migrated(
-            logged_in,
-            "SELECT count(i.rank) FROM snapshots s LEFT JOIN snapshot_items i ON i.snapshot_id = s.id GROUP BY s.id",
-        )
-        assert all(size == (50,) for size in sizes), sizes
+                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        _kill_9_at_line(process, "Spotify rate limit; waiting 30s")
+
+        assert process.returncode == -signal.SIGKILL
+        assert logged_in.fake.count("GET", TOP_PATH) == charts_in_hand + 1  # it died mid-fetch, asking for no more
+        assert logged_in.rows(SNAPSHOT_SIZES) == before  # --force replaces today's snapshots only all at once
 
     final = subprocess.run([TM, "snapshot", "--force"], env=env, capture_output=True, text=True, timeout=60)
 
     assert final.returncode == 0, final.stderr
-    assert logged_in.rows("SELECT count(*) FROM snapshots") == [(3,)]
+    assert {snapshot_id for snapshot_id, _, _ in logged_in.rows(SNAPSHOT_SIZES)}.isdisjoint(
+        snapshot_id for snapshot_id, _, _ in before
+    )
+    for time_range in ("short_term", "medium_term", "long_term"):
+        stored = logged_in.rows("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id "
+                                "WHERE s.time_range = ? ORDER BY i.rank", time_range)  # fmt: skip
+        assert [uri for (uri,) in stored] == [track["uri"] for track in logged_in.fake.top_tracks(time_range)]
+
+
+TOP_PATH = "/v1/me/top/tracks"
+SNAPSHOT_SIZES = (
+    "SELECT s.id, s.time_range, count(i.rank) FROM snapshots s LEFT JOIN snapshot_items i ON i.snapshot_id = s.id "
+    "GROUP BY s.id, s.time_range ORDER BY s.id"
+)
+
+
+def _kill_9_at_line(process: subprocess.Popen[str], marker: str) -> None:
+    """SIGKILL `process` the moment its stderr shows `marker` (a run that never shows it is stopped after a minute)."""
+    assert process.stderr is not None
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        shown = next((line for line in process.stderr if marker in line), None)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        watchdog.cancel()
+        process.wait(timeout=30)
+        process.stderr.close()
+    assert shown is not None, f"tm snapshot never printed {marker!r}"
 
 
 def test_a_read_timeout_is_retried_then_a_clean_failure_with_no_partial_data(logged_in: Tm, tmp_path: Path) -> None:
