@@ -70,8 +70,9 @@ def test_two_snapshots_at_once_keep_one_and_the_loser_says_so(database: Path | s
     result = take_snapshot(store, _RacingSource(database), User("me"), NOW, [TimeRange.SHORT])
 
     assert (result.created, result.raced) == (False, True)
-    rows = store.db.execute("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i "
-                                    "ON i.snapshot_id = s.id ORDER BY i.rank").fetchall()  # fmt: skip
+    rows = store.db.execute(
+        "SELECT i.track_uri FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id ORDER BY i.rank"
+    ).fetchall()
     assert [row[0] for row in rows] == [t.uri for t in _tracks("first")]
 
 
@@ -204,8 +205,13 @@ def test_a_managed_playlist_that_is_no_longer_ours_is_recreated(logged_in: Tm) -
 
 def test_unexpected_json_in_a_chart_is_skipped_not_a_keyerror(logged_in: Tm) -> None:
     good = logged_in.fake.top_tracks("short_term")[0]
-    odd = {"items": [None, {"uri": "spotify:track:x"}, {"name": "no uri"}, "text", {**good, "artists": None}],
-           "total": 5, "limit": 50, "offset": 0, "next": None}  # fmt: skip
+    odd = {
+        "items": [None, {"uri": "spotify:track:x"}, {"name": "no uri"}, "text", {**good, "artists": None}],
+        "total": 5,
+        "limit": 50,
+        "offset": 0,
+        "next": None,
+    }
     logged_in.fake.fail_next("/v1/me/top/tracks", 200, body=odd)
 
     result = logged_in("snapshot", "--range", "short", "--json")
@@ -233,8 +239,9 @@ def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -
     for charts_in_hand in (0, 2):  # killed waiting for the first chart, and with two of the three fetched
         logged_in.fake.clear_requests()
         logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "30"}, after=charts_in_hand)
-        process = subprocess.Popen([TM, "snapshot", "--force"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        process = subprocess.Popen(
+            [TM, "snapshot", "--force"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         _kill_9_at_line(process, "Spotify rate limit; waiting 30s")
 
         assert process.returncode == -signal.SIGKILL
@@ -248,8 +255,11 @@ def test_kill_9_during_snapshot_never_leaves_a_partial_snapshot(logged_in: Tm) -
         snapshot_id for snapshot_id, _, _ in before
     )
     for time_range in ("short_term", "medium_term", "long_term"):
-        stored = logged_in.rows("SELECT i.track_uri FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id "
-                                "WHERE s.time_range = ? ORDER BY i.rank", time_range)  # fmt: skip
+        stored = logged_in.rows(
+            "SELECT i.track_uri FROM snapshots s JOIN snapshot_items i ON i.snapshot_id = s.id "
+            "WHERE s.time_range = ? ORDER BY i.rank",
+            time_range,
+        )
         assert [uri for (uri,) in stored] == [track["uri"] for track in logged_in.fake.top_tracks(time_range)]
 
 
@@ -282,8 +292,9 @@ def test_a_read_timeout_is_retried_then_a_clean_failure_with_no_partial_data(log
 
     settings = load_settings(logged_in.env, Path.cwd())
     waits: list[float] = []
-    client = SpotifyClient(settings, logged_in.tokens, wait=lambda seconds, reason: waits.append(seconds),
-                           clock=lambda: NOW, timeout=0.2)  # fmt: skip
+    client = SpotifyClient(
+        settings, logged_in.tokens, wait=lambda seconds, reason: waits.append(seconds), clock=lambda: NOW, timeout=0.2
+    )
     logged_in.fake.stall_next("/v1/me/top/tracks", 1.0, times=8)  # Spotify hangs on every chart request
     store = open_store(tmp_path / "tm.sqlite3")
 
@@ -309,5 +320,7 @@ def test_a_read_only_database_is_one_clear_line(logged_in: Tm, tmp_path: Path) -
         subprocess.run(["umount", "--lazy", str(mounted)], check=True)  # never leave a busy mount behind
 
     assert result.exit_code == 1
-    assert error_lines(result)[0] == f"Error: The database {mounted / 'tm.sqlite3'} is read-only (or its folder is); " \
-                                     "tm needs to write to it."  # fmt: skip
+    assert (
+        error_lines(result)[0] == f"Error: The database {mounted / 'tm.sqlite3'} is read-only (or its folder is); "
+        "tm needs to write to it."
+    )
