@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO, TextIO
 
 from music_time_machine.errors import UsageError
 
@@ -19,7 +19,7 @@ from music_time_machine.errors import UsageError
 class ExportFile:
     name: str  # as the user would recognise it: a path, or zip!member
     size: int  # uncompressed bytes
-    opener: Callable[[], AbstractContextManager[BinaryIO]]
+    opener: Callable[[], AbstractContextManager[IO[bytes]]]
 
     @contextmanager
     def text(self) -> Iterator[TextIO]:
@@ -35,9 +35,9 @@ class ExportFile:
 
 
 @contextmanager
-def _open_member(path: Path, member: str) -> Iterator[BinaryIO]:
+def _open_member(path: Path, member: str) -> Iterator[IO[bytes]]:
     with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
-        yield handle  # type: ignore[misc]
+        yield handle
 
 
 def _zip_members(path: Path) -> list[ExportFile]:
