@@ -189,14 +189,58 @@ def test_import_table_output_names_the_counts(logged_in: Tm, export: Path) -> No
     assert "duplicates skipped" in result.stdout
 
 
-def test_import_before_any_login_files_the_plays_under_the_given_user(tm: Tm, export: Path) -> None:
-    refused = tm("import", str(export))
-    result = tm("import", str(export), "--user", "someone", "--json")
+def test_without_a_login_an_export_that_names_nobody_is_filed_under_a_local_listener(tm: Tm, export: Path) -> None:
+    (export / "Spotify Account Data" / "Userdata.json").unlink()
 
-    assert refused.exit_code == 1
-    assert "--user" in refused.stderr or "tm login" in refused.stderr
+    result = tm("import", str(export), "--json")
+
     assert result.exit_code == 0, result.output
-    assert tm.rows("SELECT DISTINCT user_id FROM plays") == [("someone",)]
+    assert "'local'" in result.stderr
+    assert "--user" in result.stderr
+    assert tm.rows("SELECT DISTINCT user_id FROM plays") == [("local",)]
+    assert json.loads(tm("history", "--month", "2024-01", "--json").stdout)["plays"]["plays"] > 0
+
+
+def test_without_a_login_the_account_named_in_userdata_gets_the_plays(tm: Tm, tmp_path: Path) -> None:
+    write_export(tmp_path / "export", plays=500, seed=2)
+    [userdata] = (tmp_path / "export").rglob("Userdata.json")
+    account = json.loads(userdata.read_text())["username"]
+
+    result = tm("import", str(tmp_path / "export"))
+
+    assert result.exit_code == 0, result.output
+    assert f"under {account}, the account named in " in result.stderr
+    assert tm.rows("SELECT DISTINCT user_id FROM plays") == [(account,)]
+
+
+def test_without_a_login_old_endsong_rows_name_the_account(tm: Tm, tmp_path: Path) -> None:
+    folder = tmp_path / "MyData"
+    folder.mkdir()
+    rows = [_extended("2019-05-01T09:00:00Z", 200_000, username="old.timer"), _extended("2019-05-02T09:00:00Z", 1)]
+    (folder / "endsong_0.json").write_text(json.dumps(rows))
+
+    result = tm("import", str(folder))
+
+    assert result.exit_code == 0, result.output
+    assert "named in " in result.stderr
+    assert "endsong_0.json" in result.stderr
+    assert tm.rows("SELECT DISTINCT user_id FROM plays") == [("old.timer",)]
+
+
+def test_user_chooses_the_listener_and_several_listeners_without_a_login_need_it(tm: Tm, export: Path) -> None:
+    (export / "Spotify Account Data" / "Userdata.json").unlink()
+    first = tm("import", str(export), "--user", "someone")
+    second = tm("import", str(export), "--user", "another")
+    refused = tm("import", str(export))
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert refused.exit_code == 2
+    assert "several listeners (another, someone)" in refused.stderr
+    assert "--user" in error_lines(refused)[1]
+    assert tm.rows("SELECT user_id, count(*) FROM plays GROUP BY user_id ORDER BY user_id") == [
+        ("another", 4),
+        ("someone", 4),
+    ]
 
 
 def test_a_path_that_is_not_an_export_is_a_usage_error(logged_in: Tm, tmp_path: Path) -> None:

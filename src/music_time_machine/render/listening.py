@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from music_time_machine.services.rank_vs_plays import RankVsPlays
     from music_time_machine.services.schedule import SchedulePlan
     from music_time_machine.services.sync import SyncResult
+    from music_time_machine.services.users import ImportListener
+
+
+def show_import_listener(listener: ImportListener) -> None:
+    """Whose plays these become, on stderr, when nobody said (no login, no --user)."""
+    if listener.named_by == "local":
+        message(
+            "Filing these plays under the listener 'local' (the export names no account and nobody is logged in); "
+            "use --user ID to choose one."
+        )
+    elif listener.named_by:
+        message(
+            f"Filing these plays under {listener.user.id}, the account named in {listener.named_by} "
+            "(--user ID chooses another)."
+        )
 
 
 def import_json(summary: ImportSummary) -> JsonObject:

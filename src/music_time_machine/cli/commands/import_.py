@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, context
-from music_time_machine.models import User
 from music_time_machine.privacy_export.files import find_export_files
 from music_time_machine.render.console import byte_progress, emit_json
-from music_time_machine.render.listening import import_json, show_import, show_import_problems
+from music_time_machine.render.listening import import_json, show_import, show_import_listener, show_import_problems
 from music_time_machine.services.importer import import_history
+from music_time_machine.services.users import import_listener
 
 
 def command(
@@ -24,7 +24,10 @@ def command(
     user_id: Annotated[
         str | None,
         typer.Option(
-            "--user", help="Spotify user id to file the plays under [default: the logged-in user].", show_default=False
+            "--user",
+            help="Spotify user id to file the plays under [default: the logged-in listener, else the account the "
+            "export names, else the database's only listener, else 'local'].",
+            show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -36,7 +39,9 @@ def command(
     the Account Data (StreamingHistory_music_*.json), detected by content. Podcasts, audiobooks and
     video are counted and left out; plays under 30 s are left out unless they were skips. Importing
     the same file again adds nothing; overlapping exports are not double counted (one play per
-    artist, title and minute). Each file is stored whole or not at all.
+    artist, title and minute). Each file is stored whole or not at all. No login is needed: the plays
+    go to the logged-in listener, else to the account the export names (its Userdata.json), else to
+    the database's only listener, else to a listener called "local"; --user chooses.
 
     Examples:
 
@@ -46,13 +51,14 @@ def command(
 
         tm import Streaming_History_Audio_2023_4.json --json
 
-        tm import my_spotify_data.zip --user your-spotify-id    # before your first `tm login`
+        tm import my_spotify_data.zip --user your-spotify-id    # file the plays under this listener
     """
     env = context(ctx, db)
     files = find_export_files(paths)
-    user = User(user_id) if user_id else env.listener()
+    listener = import_listener(env.store(), env.tokens.user(), user_id, files)
+    show_import_listener(listener)
     with byte_progress(sum(f.size for f in files), "Importing") as advance:
-        summary = import_history(env.store(), user, files, env.now(), dry_run=dry_run, on_progress=advance)
+        summary = import_history(env.store(), listener.user, files, env.now(), dry_run=dry_run, on_progress=advance)
     if as_json:
         emit_json(import_json(summary))
         show_import_problems(summary)
