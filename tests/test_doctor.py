@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,33 @@ def test_doctor_table_output(logged_in: Tm) -> None:
     assert result.exit_code == 0, result.output
     assert "tm doctor" in result.stdout
     assert "login expiry" in result.stdout
+
+
+def test_a_listener_with_only_their_export_has_nothing_to_fail_offline(tm: Tm, tmp_path: Path) -> None:
+    export = tmp_path / "Streaming_History_Audio_2024_0.json"
+    export.write_text(
+        json.dumps(
+            [
+                {
+                    "ts": "2024-05-01T09:00:00Z",
+                    "ms_played": 200_000,
+                    "reason_end": "trackdone",
+                    "master_metadata_track_name": "Song",
+                    "master_metadata_album_artist_name": "Artist",
+                    "spotify_track_uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC",
+                }
+            ]
+        )
+    )
+    no_app = {"SPOTIPY_CLIENT_ID": "", "SPOTIPY_CLIENT_SECRET": ""}
+    assert tm("import", str(export), extra_env=no_app).exit_code == 0
+
+    offline = tm("doctor", "--offline", "--json", extra_env=no_app)
+    online = tm("doctor", "--json", extra_env=no_app)
+
+    assert offline.exit_code == 0, offline.output
+    statuses = {name: check["status"] for name, check in _checks(offline.stdout).items()}
+    assert (statuses["client id"], statuses["login"]) == ("warn", "warn")
+    assert "fail" not in statuses.values()
+    assert online.exit_code == 1  # asked to check Spotify too: a missing app is a failure
+    assert _checks(online.stdout)["client id"]["status"] == "fail"

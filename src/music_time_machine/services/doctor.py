@@ -40,11 +40,20 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
 
 
-def config_checks(settings: Settings) -> list[Check]:
+# Offline, a listener with only their privacy export needs no app and no login: what is missing is then a warning.
+WITHOUT_SPOTIFY = "needed only to talk to Spotify (login, snapshot, sync, playlists); your imported plays work without"
+
+
+def config_checks(settings: Settings, *, offline: bool = False) -> list[Check]:
     checks = [
         Check("client id", "pass", mask(settings.client_id))
         if settings.client_id
-        else Check("client id", "fail", "SPOTIPY_CLIENT_ID is not set", "Put your app's client id in .env"),
+        else Check(
+            "client id",
+            "warn" if offline else "fail",
+            f"SPOTIPY_CLIENT_ID is not set ({WITHOUT_SPOTIFY})" if offline else "SPOTIPY_CLIENT_ID is not set",
+            "Put your app's client id in .env",
+        ),
         Check(
             "client secret",
             "pass",
@@ -78,8 +87,10 @@ def config_checks(settings: Settings) -> list[Check]:
     return checks
 
 
-def login_checks(tokens: TokenFile, now: datetime) -> list[Check]:
+def login_checks(tokens: TokenFile, now: datetime, *, offline: bool = False) -> list[Check]:
     token = tokens.token_info()
+    if token is None and offline:
+        return [Check("login", "warn", f"not logged in ({WITHOUT_SPOTIFY})", "Run `tm login`.")]
     if token is None:
         return [Check("login", "fail", "not logged in", "Run `tm login`.")]
     user = tokens.user()
@@ -168,8 +179,10 @@ class Diagnosis:
 
 
 def diagnose(settings: Settings, tokens: TokenFile, now: datetime, me: Callable[[], User] | None) -> Diagnosis:
-    """Every check in order: setup, login, Spotify (when `me` can ask it and there is a login), the database."""
-    checks = config_checks(settings) + login_checks(tokens, now)
+    """Every check in order: setup, login, Spotify (when `me` can ask it and there is a login), the database.
+    Without `me` (offline) a missing app or login is a warning: the export's plays need neither."""
+    offline = me is None
+    checks = config_checks(settings, offline=offline) + login_checks(tokens, now, offline=offline)
     if me is not None and tokens.token_info() is not None and settings.client_id:
         checks.append(api_check(me))
     checks += database_checks(
