@@ -216,3 +216,57 @@ def test_login_on_a_busy_port_at_a_terminal_takes_the_pasted_redirect_url(tm: Tm
 
     assert process.returncode == 0
     assert stdout.strip().splitlines()[-1] == "Logged in as Fake Listener (fake-listener)"
+
+
+def _import_as_local(tm: Tm, tmp_path: Path, *extra: str) -> int:
+    """An export that names no account, imported before any login; returns the plays it holds."""
+    rows = [
+        {
+            "ts": f"2024-05-0{day}T09:00:00Z",
+            "ms_played": 200_000,
+            "reason_end": "trackdone",
+            "master_metadata_track_name": f"Song {day}",
+            "master_metadata_album_artist_name": "Artist",
+            "spotify_track_uri": f"spotify:track:{day:022d}",
+        }
+        for day in range(1, 6)
+    ]
+    tmp_path.mkdir(exist_ok=True)
+    export = tmp_path / "Streaming_History_Audio_2024_0.json"
+    export.write_text(json.dumps(rows))
+    assert tm("import", str(export), *extra).exit_code == 0
+    return len(rows)
+
+
+def test_the_first_login_adopts_the_plays_imported_before_it(tm: Tm, tmp_path: Path) -> None:
+    plays = _import_as_local(tm, tmp_path)
+    tm("ban", "spotify:track:0000000000000000000001")
+    process, url = _start_login(tm)
+    requests.get(url, timeout=10)
+
+    code, _stdout, stderr = _finish(process)
+
+    assert code == 0, stderr
+    assert f"({plays:,}) are now Fake Listener (fake-listener)'s" in stderr
+    assert tm.rows("SELECT id FROM users") == [("fake-listener",)]
+    assert tm.rows("SELECT user_id, count(*) FROM plays GROUP BY user_id") == [("fake-listener", plays)]
+    assert tm.rows("SELECT user_id, count(*) FROM play_sources GROUP BY user_id") == [("fake-listener", 1)]
+    assert tm.rows("SELECT user_id FROM track_rules") == [("fake-listener",)]
+    assert _import_as_local(tm, tmp_path) == plays  # the same file again: already imported, nothing doubles
+    assert tm.rows("SELECT count(*) FROM plays") == [(plays,)]
+
+
+def test_a_login_moves_nothing_when_the_database_holds_other_listeners(tm: Tm, tmp_path: Path) -> None:
+    plays = _import_as_local(tm, tmp_path)
+    _import_as_local(tm, tmp_path / "housemate", "--user", "housemate")
+    process, url = _start_login(tm)
+    requests.get(url, timeout=10)
+
+    code, _stdout, stderr = _finish(process)
+
+    assert code == 0, stderr
+    assert "are now" not in stderr
+    assert tm.rows("SELECT user_id, count(*) FROM plays GROUP BY user_id ORDER BY user_id") == [
+        ("housemate", plays),
+        ("local", plays),
+    ]

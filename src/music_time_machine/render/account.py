@@ -9,7 +9,7 @@ from music_time_machine.render.console import JsonObject, line, message
 if TYPE_CHECKING:
     from music_time_machine.config import Settings
     from music_time_machine.models import User
-    from music_time_machine.services.account import Logout, Whoami
+    from music_time_machine.services.account import Login, Logout, Whoami
 
 
 def show_login_url(url: str) -> None:
@@ -27,6 +27,13 @@ def show_login_wait(settings: Settings, timeout: float) -> None:
 
 def show_logged_in(user: User) -> None:
     line(f"Logged in as {user.label}")
+
+
+def show_login(login: Login) -> None:
+    if login.adopted:
+        plays = login.adopted.get("plays", 0)
+        message(f"The plays imported before this login ({plays:,}) are now {login.user.label}'s (were 'local').")
+    show_logged_in(login.user)
 
 
 def show_logout(logout: Logout) -> None:

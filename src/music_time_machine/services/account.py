@@ -10,6 +10,7 @@ from typing import Protocol
 
 from music_time_machine.config import Settings
 from music_time_machine.models import User, utc_iso
+from music_time_machine.services.users import LOCAL_LISTENER
 from music_time_machine.store import Store
 from music_time_machine.tokens import TokenFile
 
@@ -36,7 +37,7 @@ def log_in(
     *,
     timeout: float,
     clock: Callable[[], datetime],
-) -> User:
+) -> Login:
     """Spotify's authorization code flow; the listener is recorded in the store (opened only once logged in)."""
     from music_time_machine.auth import run_login
 
@@ -50,8 +51,22 @@ def log_in(
         identify=identify,
         paste=prompts.paste,
     )
-    store().users.upsert(user, utc_iso(clock()))
-    return user
+    return Login(user, adopt_local_listener(store(), user, utc_iso(clock())))
+
+
+@dataclass(frozen=True)
+class Login:
+    user: User
+    adopted: dict[str, int]  # rows of the local listener that became this account's, per table (empty: none)
+
+
+def adopt_local_listener(store: Store, user: User, now: str) -> dict[str, int]:
+    """Record the listener; when the database's only listener is the local one (an export imported before any
+    login), its plays, snapshots and rules become this account's. With other listeners there, nothing moves."""
+    if [known.id for known in store.users.all()] == [LOCAL_LISTENER.id] and user.id != LOCAL_LISTENER.id:
+        return store.users.adopt(LOCAL_LISTENER.id, user, now)
+    store.users.upsert(user, now)
+    return {}
 
 
 @dataclass(frozen=True)

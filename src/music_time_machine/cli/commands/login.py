@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import context
-from music_time_machine.render.account import show_logged_in, show_login_url, show_login_wait
+from music_time_machine.render.account import show_login, show_login_url, show_login_wait
 from music_time_machine.services.account import LoginPrompts, log_in
 
 
@@ -44,5 +44,4 @@ def command(
     prompts = LoginPrompts(
         show_login_url, None if no_browser else webbrowser.open, _paste_redirect if sys.stdin.isatty() else None
     )
-    user = log_in(env.settings, env.tokens, env.store, env.identify, prompts, timeout=timeout, clock=env.now)
-    show_logged_in(user)
+    show_login(log_in(env.settings, env.tokens, env.store, env.identify, prompts, timeout=timeout, clock=env.now))
