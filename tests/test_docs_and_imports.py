@@ -91,3 +91,23 @@ def test_completion_script_is_offered_for_bash() -> None:
 
     assert result.exit_code == 0
     assert "_TM_COMPLETE=complete_bash" in result.stdout
+
+
+@pytest.mark.parametrize("group", ["db", "playlist"])
+def test_subcommand_help_is_plain_like_every_other(group: str) -> None:
+    """Groups are built with the same settings as single commands: no rich panels, `[env: …]` kept as text."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from music_time_machine.cli import app\n"
+        f"result = CliRunner().invoke(app, [{group!r}, 'copy' if {group!r} == 'db' else 'list', '--help'])\n"
+        "print('rich' in sys.modules)\n"
+        "print(result.output)\n"
+    )
+
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    imported_rich, help_text = result.stdout.split("\n", 1)
+    assert imported_rich == "False", result.stderr
+    assert "[env: TM_DB" in help_text
+    assert "╭" not in help_text

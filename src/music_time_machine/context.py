@@ -72,8 +72,12 @@ class Context:
             database = self.settings.database
             if isinstance(database, Path) and database.parent == self.settings.home:
                 self.settings.ensure_home()
-            self._store = open_store(database, busy_timeout=self.settings.busy_timeout)
+            self._store = self.open_database(database)
         return self._store
+
+    def open_database(self, target: Path | str) -> Store:
+        """Any database (the target of `tm db copy`, say), with this machine's settings for it; the caller closes it."""
+        return open_store(target, busy_timeout=self.settings.busy_timeout)
 
     def spotify(self, login: TokenFile | None = None, *, app_only: bool = False) -> SpotifyClient:
         """A client acting for `login` (default: this machine's login), or for the app alone (public data).

@@ -15,7 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from music_time_machine import __version__
 from music_time_machine.cli import commands
-from music_time_machine.cli.options import runtime
+from music_time_machine.cli.options import COMMAND_SETTINGS, SETTINGS, runtime
 from music_time_machine.config import load_settings
 from music_time_machine.context import store_failure
 from music_time_machine.errors import TmError
@@ -30,11 +30,6 @@ def _report(message: str, hint: str | None = None) -> None:
     sys.stderr.write(f"Error: {message}\n")
     if hint:
         sys.stderr.write(f"Hint: {hint}\n")
-
-
-SETTINGS: dict[str, Any] = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
-# Shell completion (`tm --install-completion`) belongs to `tm` itself, not to each command's own small app.
-COMMAND_SETTINGS: dict[str, Any] = {**SETTINGS, "add_completion": False}
 
 
 def command_names() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,18 @@ from music_time_machine.render.console import countdown_waiter
 
 if TYPE_CHECKING:  # Typer vendors click: its Context (the root of a command's) is named here for annotations only
     from typer._click import Context as ClickContext
+
+
+# Plain help (no rich panels, `[env: …]` never read as markup, help on stderr when arguments are missing), as for
+# every Typer app of tm's. Shell completion (`tm --install-completion`) belongs to `tm` itself, not to each
+# command's own small app.
+SETTINGS: dict[str, Any] = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
+COMMAND_SETTINGS: dict[str, Any] = {**SETTINGS, "add_completion": False}
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """The app of a command with subcommands (`tm playlist …`, `tm db …`), built like every other command."""
+    return typer.Typer(help=help_text, no_args_is_help=True, **COMMAND_SETTINGS)
 
 
 class RangeChoice(StrEnum):

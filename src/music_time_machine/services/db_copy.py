@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from music_time_machine.errors import UsageError
-from music_time_machine.store import Store, open_store
+from music_time_machine.store import Store
 from music_time_machine.store.copying import PLAIN_TABLES  # in an order that satisfies the foreign keys
 
 BATCH = 10_000
@@ -85,14 +85,19 @@ def _same(a: Path | str, b: Path | str) -> bool:
 
 
 def copy_to(
-    source: Callable[[], Store], source_at: Path | str, target_at: Path | str, on_step: Callable[[str, int], None]
+    source: Callable[[], Store],
+    source_at: Path | str,
+    target_at: Path | str,
+    open_target: Callable[[Path | str], Store],
+    on_step: Callable[[str, int], None],
 ) -> CopyReport:
-    """Copy the database at `source_at` (opened by `source`) into the one at `target_at`, made if missing."""
+    """Copy the database at `source_at` (opened by `source`) into the one at `target_at` (opened, and made if
+    missing, by `open_target`)."""
     if isinstance(source_at, Path) and not source_at.is_file():
         raise UsageError(f"There is no database at {source_at} to copy.", hint="Check --db or TM_DB.")
     if _same(source_at, target_at):
         raise UsageError(f"Source and target are the same database ({source().location}).")
-    target = open_store(target_at)
+    target = open_target(target_at)
     try:
         return copy_database(source(), target, on_step)
     finally:

@@ -128,9 +128,18 @@ def api_check(me: Callable[[], User]) -> Check:
 def database_checks(open_store: Callable[[], Store], user: User | None, now: datetime) -> list[Check]:
     try:
         store = open_store()
-        integrity = store.integrity()
     except TmError as error:
         return [Check("database", "fail", error.message, error.hint)]
+    try:
+        return _store_checks(store, user, now)
+    except TmError as error:
+        return [Check("database", "fail", error.message, error.hint)]
+    finally:
+        store.close()
+
+
+def _store_checks(store: Store, user: User | None, now: datetime) -> list[Check]:
+    integrity = store.integrity()
     checks = [
         Check(
             "database",

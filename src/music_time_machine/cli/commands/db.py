@@ -6,16 +6,13 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import DbOption, JsonOption, context
+from music_time_machine.cli.options import DbOption, JsonOption, command_group, context
 from music_time_machine.config import database_of
 from music_time_machine.errors import StoreError
 from music_time_machine.render.console import emit_json
 from music_time_machine.render.database import copy_json, show_copy, show_copy_step
 
-app = typer.Typer(
-    help="Your database as a whole. Example: tm db copy --to postgresql://me@db.example/tm",
-    no_args_is_help=True,
-)
+app = command_group("Your database as a whole. Example: tm db copy --to postgresql://me@db.example/tm")
 
 
 @app.command("copy")
@@ -40,7 +37,7 @@ def copy(
     from music_time_machine.services.db_copy import copy_to
 
     env = context(ctx, db)
-    report = copy_to(env.store, env.settings.database, database_of(to), show_copy_step)
+    report = copy_to(env.store, env.settings.database, database_of(to), env.open_database, show_copy_step)
     if as_json:
         emit_json(copy_json(report))
     else:

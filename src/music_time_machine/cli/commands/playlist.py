@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import CsvOption, DbOption, JsonOption, context, one_format
+from music_time_machine.cli.options import CsvOption, DbOption, JsonOption, command_group, context, one_format
 from music_time_machine.models import Month, parse_playlist_ref
 from music_time_machine.render.console import emit_json
 from music_time_machine.render.playlists import (
@@ -18,10 +18,9 @@ from music_time_machine.render.playlists import (
 )
 from music_time_machine.services.playlists import PlaylistSync
 
-app = typer.Typer(
-    help="Managed playlists, one per source, updated in place (nothing is written when unchanged).\n\n"
-    "Examples: tm playlist rotation;  tm playlist month 2025-03 --dry-run;  tm playlist list",
-    no_args_is_help=True,
+app = command_group(
+    "Managed playlists, one per source, updated in place (nothing is written when unchanged).\n\n"
+    "Examples: tm playlist rotation;  tm playlist month 2025-03 --dry-run;  tm playlist list"
 )
 NameOption = Annotated[str | None, typer.Option("--name", help="Playlist name (renames the managed playlist).")]
 LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many tracks (pins come on top).")]

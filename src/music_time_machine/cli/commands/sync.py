@@ -33,7 +33,8 @@ def command(
         if not per_listener(outcomes, as_json, sync_json, show_sync):
             raise typer.Exit(1)
         return
-    result = sync_recent_plays(env.store(), env.spotify(), env.logged_in_user(), env.now())
+    user = env.logged_in_user()  # not logged in: say so before opening the database or importing spotipy
+    result = sync_recent_plays(env.store(), env.spotify(), user, env.now())
     if as_json:
         emit_json(sync_json(result))
     show_sync(result)
