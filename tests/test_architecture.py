@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "music_time_machine"
 # layer (a folder, or a module) -> the packages it must never import, not even for annotations
 FORBIDDEN = {
     "cli": ("music_time_machine.store", "music_time_machine.spotify"),
-    "services": ("music_time_machine.cli", "music_time_machine.render", "typer", "rich"),
+    "services": ("music_time_machine.cli", "music_time_machine.render", "music_time_machine.spotify", "typer", "rich"),
     "render": ("music_time_machine.cli", "music_time_machine.store", "music_time_machine.spotify"),
     "store": ("music_time_machine.cli", "music_time_machine.render", "music_time_machine.services", "spotipy"),
     "models.py": tuple(f"music_time_machine.{layer}" for layer in ("cli", "render", "services", "store", "spotify")),

@@ -154,6 +154,24 @@ class PlaylistRef:
 
 
 @dataclass(frozen=True)
+class PlaylistSummary:
+    """A playlist as Spotify lists it (any field may be missing from what it sent)."""
+
+    id: str | None
+    name: str | None
+    owner: str | None  # the owner's user id
+    tracks: int | None  # how many items
+    public: bool | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class PlaylistEntry:
+    added_at: str | None
+    track: Track | None  # None: unavailable, or not a track (an episode, a local file)
+
+
+@dataclass(frozen=True)
 class ManagedPlaylist:
     """A playlist `tm` owns for one source (gems, a chart, …) and updates in place."""
 

@@ -6,17 +6,18 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import NamedTuple, Protocol
 
-from music_time_machine.models import User
-from music_time_machine.spotify.parse import track_from_json
+from music_time_machine.models import PlaylistEntry, PlaylistSummary, User
 from music_time_machine.store import Store
 
 
 class PlaylistReader(Protocol):
-    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]: ...
+    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[PlaylistSummary]: ...
 
-    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]: ...
+    def user_playlists(
+        self, user_id: str, on_page: Callable[[int, int], None] | None = None
+    ) -> Iterator[PlaylistSummary]: ...
 
-    def playlist_entries(self, playlist_id: str) -> Iterator[object]: ...
+    def playlist_entries(self, playlist_id: str) -> Iterator[PlaylistEntry]: ...
 
 
 class PlaylistRow(NamedTuple):
@@ -42,18 +43,9 @@ PLAYLIST_COLUMNS = list(PlaylistRow._fields)
 ITEM_COLUMNS = list(ItemRow._fields)
 
 
-def _playlist_rows(playlists: Iterator[object], managed: set[str], limit: int | None) -> Iterator[PlaylistRow]:
-    for playlist in islice((p for p in playlists if isinstance(p, dict)), limit):
-        owner = playlist.get("owner") or {}
-        counts = playlist.get("items") or playlist.get("tracks") or {}  # 2026 renamed tracks -> items
-        yield PlaylistRow(
-            playlist.get("id"),
-            playlist.get("name"),
-            owner.get("id"),
-            counts.get("total"),
-            playlist.get("public"),
-            playlist.get("id") in managed,
-        )
+def _playlist_rows(playlists: Iterator[PlaylistSummary], managed: set[str], limit: int | None) -> Iterator[PlaylistRow]:
+    for p in islice(playlists, limit):
+        yield PlaylistRow(p.id, p.name, p.owner, p.tracks, p.public, p.id in managed)
 
 
 def my_playlists(
@@ -74,10 +66,9 @@ def user_playlists(
 def playlist_items(spotify: PlaylistReader, playlist_id: str) -> Iterator[ItemRow]:
     """One playlist's items in order, read from /playlists/{id}/items; what is not a track says so."""
     for position, entry in enumerate(spotify.playlist_entries(playlist_id), start=1):
-        track = track_from_json((entry.get("item") or entry.get("track")) if isinstance(entry, dict) else None)
-        added_at = entry.get("added_at") if isinstance(entry, dict) else None
+        track = entry.track
         if track is None:
-            yield ItemRow(position, added_at, None, "(unavailable or not a track)", "", "", None)
+            yield ItemRow(position, entry.added_at, None, "(unavailable or not a track)", "", "", None)
         else:
             artists = ", ".join(track.artist_names)
-            yield ItemRow(position, added_at, track.uri, track.name, artists, track.album_name, track.duration_ms)
+            yield ItemRow(position, entry.added_at, track.uri, track.name, artists, track.album_name, track.duration_ms)

@@ -22,11 +22,13 @@ from music_time_machine.errors import (
     SpotifyError,
     TmError,
 )
-from music_time_machine.models import PlaylistRef, TimeRange, Track, User
+from music_time_machine.models import PlaylistEntry, PlaylistRef, PlaylistSummary, TimeRange, Track, User
 from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
     parse_played_at,
+    playlist_entry_from_json,
     playlist_entry_uri,
+    playlist_from_json,
     track_from_json,
     tracks_from_page,
     user_from_json,
@@ -116,22 +118,29 @@ class SpotifyClient:
             yield from items
             page = self._call(functools.partial(self._sp.next, page), errors=errors) if page.get("next") else None
 
-    def playlist_entries(self, playlist_id: str) -> Iterator[object]:
-        """The entries of one of the user's playlists (`/playlists/{id}/items`; 2026 puts tracks under `item`)."""
+    def _entries(self, playlist_id: str) -> Iterator[object]:
+        """The raw entries of one of the user's playlists (`/playlists/{id}/items`)."""
         not_yours = NotYours("Spotify only shows the items of playlists you own or collaborate on (403).")
         return self._items(
             lambda: self._sp.playlist_items(playlist_id, limit=PAGE_SIZE, additional_types=("track",)),
             errors={403: not_yours, 404: NotFound(f"No playlist {playlist_id} (or it is not visible to you).")},
         )
 
+    def playlist_entries(self, playlist_id: str) -> Iterator[PlaylistEntry]:
+        """The entries of one of the user's playlists, in order; what is not a track has no `track`."""
+        return map(playlist_entry_from_json, self._entries(playlist_id))
+
     def playlist_uris(self, playlist_id: str) -> list[str]:
-        return [uri for uri in map(playlist_entry_uri, self.playlist_entries(playlist_id)) if uri]
+        return [uri for uri in map(playlist_entry_uri, self._entries(playlist_id)) if uri]
 
-    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]:
+    def my_playlists(self, on_page: Callable[[int, int], None] | None = None) -> Iterator[PlaylistSummary]:
         """The playlists in the user's library (owned or followed), every page."""
-        return self._items(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE), on_page=on_page)
+        listed = self._items(lambda: self._sp.current_user_playlists(limit=PAGE_SIZE), on_page=on_page)
+        return (playlist for playlist in map(playlist_from_json, listed) if playlist)
 
-    def user_playlists(self, user_id: str, on_page: Callable[[int, int], None] | None = None) -> Iterator[object]:
+    def user_playlists(
+        self, user_id: str, on_page: Callable[[int, int], None] | None = None
+    ) -> Iterator[PlaylistSummary]:
         """Another user's public playlists; removed by Spotify for development-mode apps made since Feb 2026."""
         removed = SpotifyError(
             "Spotify no longer lets apps created since February 2026 list another user's playlists "
@@ -142,17 +151,18 @@ class SpotifyClient:
             f"Spotify has no user with the id {user_id!r}.",
             hint="Use the user id from their profile link (open.spotify.com/user/<id>), not the name.",
         )
-        return self._items(
+        listed = self._items(
             lambda: self._sp._get(f"users/{quote(user_id, safe='')}/playlists", limit=PAGE_SIZE),
             errors={403: removed, 404: unknown},
             on_page=on_page,
         )
+        return (playlist for playlist in map(playlist_from_json, listed) if playlist)
 
     def find_playlist(self, marker: str) -> str | None:
         """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
         for playlist in self.my_playlists():
-            if isinstance(playlist, dict) and marker in (playlist.get("description") or ""):
-                return playlist.get("id")
+            if marker in (playlist.description or ""):
+                return playlist.id
         return None
 
     def follows_playlist(self, playlist_id: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from music_time_machine.models import Artist, Track, User, utc_iso
+from music_time_machine.models import Artist, PlaylistEntry, PlaylistSummary, Track, User, utc_iso
 
 
 def _member_object(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -44,6 +44,33 @@ def tracks_from_page(page: dict[str, Any] | None) -> list[Track]:
     """The tracks of a paging object, skipping entries that are not tracks."""
     items = (page or {}).get("items") or []
     return [track for track in map(track_from_json, items) if track]
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def playlist_from_json(data: object) -> PlaylistSummary | None:
+    """A SimplifiedPlaylistObject, or None for what is not one (Spotify sends nulls in some lists)."""
+    if not isinstance(data, dict):
+        return None
+    counts = _member_object(data, "items") or _member_object(data, "tracks")  # 2026 renamed tracks -> items
+    total, public = counts.get("total"), data.get("public")
+    return PlaylistSummary(
+        id=_text(data.get("id")),
+        name=_text(data.get("name")),
+        owner=_text(_member_object(data, "owner").get("id")),
+        tracks=total if isinstance(total, int) else None,
+        public=public if isinstance(public, bool) else None,
+        description=_text(data.get("description")),
+    )
+
+
+def playlist_entry_from_json(entry: object) -> PlaylistEntry:
+    """A playlist item: 2026 puts the track under `item`, older shapes under `track`."""
+    if not isinstance(entry, dict):
+        return PlaylistEntry(None, None)
+    return PlaylistEntry(_text(entry.get("added_at")), track_from_json(entry.get("item") or entry.get("track")))
 
 
 def playlist_entry_uri(entry: object) -> str | None:
