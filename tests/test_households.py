@@ -44,7 +44,7 @@ def test_logging_in_again_as_a_parked_listener_swaps_without_stale_copies(househ
 
     login(household)
 
-    assert household.tokens.user().id == "fake-listener"  # type: ignore[union-attr]
+    assert household.tokens.user().id == "fake-listener"  # type: ignore[union-attr]  # a login was just made
     assert sorted(path.name for path in (household.home / "logins").iterdir()) == ["housemate.json"]
 
 
@@ -114,4 +114,4 @@ def test_a_parked_listener_can_be_logged_out_by_id(household: Tm) -> None:
 
     assert result.exit_code == 0, result.output
     assert not (household.home / "logins" / "fake-listener.json").exists()
-    assert [login.user().id for login in household.tokens.every_login()] == ["housemate"]  # type: ignore[union-attr]
+    assert [login.user().id for login in household.tokens.every_login()] == ["housemate"]  # type: ignore[union-attr]  # every_login keeps logins that know their user

@@ -11,7 +11,7 @@ import typer
 from music_time_machine.config import database_of
 from music_time_machine.context import Context, Runtime
 from music_time_machine.errors import UsageError
-from music_time_machine.models import TimeRange, parse_track_ref
+from music_time_machine.models import TimeRange
 from music_time_machine.render.console import countdown_waiter
 
 if TYPE_CHECKING:  # Typer vendors click: its Context (the root of a command's) is named here for annotations only
@@ -101,23 +101,3 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV (with a header
 def one_format(as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
         raise UsageError("Use --json or --csv, not both.")
-
-
-TrackArgument = Annotated[str, typer.Argument(help="A spotify:track: URI, a track id or an open.spotify.com link.")]
-PinSourceOption = Annotated[
-    str,
-    typer.Option(
-        "--source", help="The source the pin applies to: gems, rotation, discoveries, boomerangs or month-YYYY-MM."
-    ),
-]
-
-
-def change_rule(ctx: typer.Context, db: str | None, track: str, rule: str, source: str | None, *, add: bool) -> None:
-    """ban/unban/pin/unpin: `source` None is every generated playlist."""
-    from music_time_machine.render.playlists import show_rule_change
-    from music_time_machine.services import playlists
-
-    uri = parse_track_ref(track)
-    env = context(ctx, db)
-    change = playlists.change_rule(env.store(), env.listener(), uri, rule, source, add, env.now())
-    show_rule_change(change)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from music_time_machine.cli.options import DbOption, TrackArgument, change_rule
+from music_time_machine.cli.options import DbOption
+from music_time_machine.cli.rules import TrackArgument, change_rule
 
 
 def command(ctx: typer.Context, track: TrackArgument, db: DbOption = None) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from music_time_machine.cli.options import DbOption, PinSourceOption, TrackArgument, change_rule
+from music_time_machine.cli.options import DbOption
+from music_time_machine.cli.rules import PinSourceOption, TrackArgument, change_rule
 
 
 def command(ctx: typer.Context, track: TrackArgument, source: PinSourceOption, db: DbOption = None) -> None:
