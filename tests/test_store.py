@@ -17,6 +17,7 @@ from music_time_machine.models import Artist, TimeRange, Track, User
 from music_time_machine.store import Store, open_store
 from music_time_machine.store.postgres import masked
 from music_time_machine.store.schema import MIGRATIONS
+from music_time_machine.store.users import LISTENER_TABLES
 
 from conftest import Tm, error_lines
 
@@ -46,6 +47,18 @@ def test_a_new_database_is_migrated_and_reopening_migrates_nothing(store: Store,
 def test_new_database_is_migrated_with_wal_and_foreign_keys(store: Store) -> None:
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert store.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+@pytest.mark.sqlite_only("reads SQLite's catalogue of tables")
+def test_adopting_a_listener_moves_every_table_that_holds_listeners_rows(store: Store) -> None:
+    tables = [row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    with_listener = {
+        table
+        for table in tables
+        if any(column[1] == "user_id" for column in store.db.execute(f"PRAGMA table_info({table})"))
+    }
+
+    assert with_listener == set(LISTENER_TABLES)
 
 
 @pytest.mark.sqlite_only("file permissions")
