@@ -16,7 +16,7 @@ from music_time_machine.render.playlists import (
     show_playlist_sync,
     show_rows,
 )
-from music_time_machine.services.playlists import PlaylistSync
+from music_time_machine.services.playlist_sources import PlaylistOptions
 
 app = command_group(
     "Managed playlists, one per source, updated in place (nothing is written when unchanged).\n\n"
@@ -28,7 +28,17 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the +added/-
 PublicOption = Annotated[bool, typer.Option("--public", help="Create the playlist public (default private).")]
 
 
-def _show(sync: PlaylistSync, as_json: bool) -> None:
+def _keep(ctx: typer.Context, db: str | None, options: PlaylistOptions, as_json: bool, what: str | Month) -> None:
+    """Bring the playlist of a source (gems, rotation, …) or of a month up to date, and show what changed."""
+    from music_time_machine.services.playlist_sources import publish_month, publish_source
+
+    env = context(ctx, db)
+    user = env.listener()
+    spotify, store, now = env.lazy_spotify_for(user), env.store(), env.now()
+    if isinstance(what, Month):
+        sync = publish_month(store, spotify, user, now, what, options)
+    else:
+        sync = publish_source(store, spotify, user, now, what, options)
     show_playlist_sync(sync)
     if as_json:
         emit_json(playlist_sync_json(sync))
@@ -44,12 +54,7 @@ def _register_source(source: str, help_text: str) -> None:
         as_json: JsonOption = False,
         db: DbOption = None,
     ) -> None:
-        from music_time_machine.services.playlist_sources import PlaylistOptions, publish_source
-
-        env = context(ctx, db)
-        user = env.listener()
-        options = PlaylistOptions(name, limit, dry_run, public)
-        _show(publish_source(env.store(), env.lazy_spotify_for(user), user, env.now(), source, options), as_json)
+        _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), as_json, source)
 
     command.__doc__ = f"{help_text}\n\n    Example:\n\n        tm playlist {source} --dry-run\n    "
     app.command(source)(command)
@@ -78,13 +83,7 @@ def month_playlist(
 
         tm playlist month 2025-03
     """
-    from music_time_machine.services.playlist_sources import PlaylistOptions, publish_month
-
-    wanted = Month.parse(month)
-    env = context(ctx, db)
-    user = env.listener()
-    options = PlaylistOptions(name, limit, dry_run, public)
-    _show(publish_month(env.store(), env.lazy_spotify_for(user), user, env.now(), wanted, options), as_json)
+    _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), as_json, Month.parse(month))
 
 
 @app.command("list")
