@@ -41,7 +41,7 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 # Offline, a listener with only their privacy export needs no app and no login: what is missing is then a warning.
-WITHOUT_SPOTIFY = "needed only to talk to Spotify (login, snapshot, sync, playlists); your imported plays work without"
+WITHOUT_SPOTIFY = "only what talks to Spotify (snapshot, sync, playlists) needs it; your imported plays do not"
 
 
 def config_checks(settings: Settings, *, offline: bool = False) -> list[Check]:
@@ -51,7 +51,7 @@ def config_checks(settings: Settings, *, offline: bool = False) -> list[Check]:
         else Check(
             "client id",
             "warn" if offline else "fail",
-            f"SPOTIPY_CLIENT_ID is not set ({WITHOUT_SPOTIFY})" if offline else "SPOTIPY_CLIENT_ID is not set",
+            f"SPOTIPY_CLIENT_ID is not set: {WITHOUT_SPOTIFY}" if offline else "SPOTIPY_CLIENT_ID is not set",
             "Put your app's client id in .env",
         ),
         Check(
@@ -90,7 +90,7 @@ def config_checks(settings: Settings, *, offline: bool = False) -> list[Check]:
 def login_checks(tokens: TokenFile, now: datetime, *, offline: bool = False) -> list[Check]:
     token = tokens.token_info()
     if token is None and offline:
-        return [Check("login", "warn", f"not logged in ({WITHOUT_SPOTIFY})", "Run `tm login`.")]
+        return [Check("login", "warn", f"not logged in: {WITHOUT_SPOTIFY}", "Run `tm login`.")]
     if token is None:
         return [Check("login", "fail", "not logged in", "Run `tm login`.")]
     user = tokens.user()
