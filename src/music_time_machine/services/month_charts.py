@@ -53,7 +53,7 @@ class RankSeries:
     ranks: list[int | None]
 
 
-def _best_ranks(charts: list[MonthChart], artist: str | None, track: str | None) -> list[int | None]:
+def _ranks_of_item(charts: list[MonthChart], artist: str | None, track: str | None) -> list[int | None]:
     """Per month: the best rank of the track, or of any track by the artist (None when absent or a gap)."""
     wanted = (artist or "").lower()
 
@@ -79,7 +79,7 @@ def taste_evolution(
         raise UsageError("Use --artist or --track, not both.")
     charts = charts_between(store, user_id, time_range, since, until, top)
     if artist or track:
-        return RankSeries(artist or track or "", top, charts, _best_ranks(charts, artist, track))
+        return RankSeries(artist or track or "", top, charts, _ranks_of_item(charts, artist, track))
     return ChartEvolution(time_range, top, evolution(charts))
 
 

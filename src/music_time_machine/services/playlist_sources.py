@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from music_time_machine.models import Month, TimeRange, Track, User, utc_iso
@@ -10,7 +9,7 @@ from music_time_machine.services.evolution import returning, track_keys
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.history import latest_per_range
 from music_time_machine.services.month_charts import charts_between
-from music_time_machine.services.playlists import PlaylistRequest, PlaylistSync, publish
+from music_time_machine.services.playlists import PlaylistOptions, PlaylistSync, publish
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.spotify_protocols import ChartSource, PlaylistWriter, SpotifyPlaylists
 from music_time_machine.store import Store
@@ -58,16 +57,6 @@ def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
     return list(unique.values())
 
 
-@dataclass(frozen=True)
-class PlaylistOptions:
-    """How the listener wants a source's playlist kept (all optional on the command line)."""
-
-    name: str | None = None  # None: the source's default name
-    limit: int | None = None
-    dry_run: bool = False
-    public: bool = False
-
-
 def _source_tracks(store: Store, spotify: ChartSource, user: User, now: datetime, source: str) -> list[Track]:
     if source == "gems":
         return gems_tracks(store, spotify, user, now)
@@ -82,10 +71,7 @@ def publish_source(
     store: Store, spotify: SpotifyPlaylists, user: User, now: datetime, source: str, options: PlaylistOptions
 ) -> PlaylistSync:
     """Keep the playlist of `source` (gems, rotation, discoveries, boomerangs) in step with what it says today."""
-    default_name, description = PLAYLISTS[source]
-    request = PlaylistRequest(
-        source, options.name or default_name, description, options.dry_run, options.public, options.limit
-    )
+    request = options.request(source, *PLAYLISTS[source])
     return publish(store, spotify, user, request, _source_tracks(store, spotify, user, now, source), now)
 
 
@@ -93,12 +79,5 @@ def publish_month(
     store: Store, spotify: PlaylistWriter, user: User, now: datetime, month: Month, options: PlaylistOptions
 ) -> PlaylistSync:
     """That month's charts as a playlist (short, then medium, then long term; each track once)."""
-    request = PlaylistRequest(
-        f"month-{month}",
-        options.name or f"tm: {month}",
-        f"Your charts of {month}",
-        options.dry_run,
-        options.public,
-        options.limit,
-    )
+    request = options.request(f"month-{month}", f"tm: {month}", f"Your charts of {month}")
     return publish(store, spotify, user, request, month_tracks(store, user, month), now)

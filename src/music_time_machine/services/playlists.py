@@ -53,6 +53,19 @@ def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> l
         return None
 
 
+@dataclass(frozen=True)
+class PlaylistOptions:
+    """How the listener wants a source's playlist kept (all optional on the command line)."""
+
+    name: str | None = None  # None: the source's default name
+    limit: int | None = None
+    dry_run: bool = False
+    public: bool = False
+
+    def request(self, kind: str, default_name: str, description: str) -> PlaylistRequest:
+        return PlaylistRequest(kind, self.name or default_name, description, self.dry_run, self.public, self.limit)
+
+
 def marker(source: str) -> str:
     """Written into the description, so the playlist can be found again if the database is lost."""
     return f"{MARKER} ({source})"

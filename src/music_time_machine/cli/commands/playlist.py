@@ -16,7 +16,7 @@ from music_time_machine.render.playlists import (
     show_playlist_sync,
     show_rows,
 )
-from music_time_machine.services.playlist_sources import PlaylistOptions
+from music_time_machine.services.playlists import PlaylistOptions
 
 app = command_group(
     "Managed playlists, one per source, updated in place (nothing is written when unchanged).\n\n"
