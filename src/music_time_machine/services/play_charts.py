@@ -111,10 +111,11 @@ def compute_charts(
     rows: list[ChartRow] = []
     totals: dict[str, Sums] = {}
     wanted, reach = set(months), FULL_MONTHS[time_range]
-    month = months[0].shift(1 - reach)
+    start = month = months[0].shift(1 - reach)
     while month <= months[-1]:
         _add(totals, sums.get(str(month), []), 1)
-        _add(totals, sums.get(str(month.shift(-reach)), []), -1)
+        if month.shift(-reach) >= start:  # the month that just left the window was added before
+            _add(totals, sums.get(str(month.shift(-reach)), []), -1)
         if month in wanted:
             w = window(month, time_range)
             edge: dict[str, Sums] = {}
