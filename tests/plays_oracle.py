@@ -151,7 +151,7 @@ def stored_plays(imports: Iterable[Sequence[Path]]) -> list[Play]:
     for paths in imports:
         for play in _plays_of_import(paths):
             kept.setdefault(play.dedupe_key, play)
-    return sorted(kept.values())
+    return sorted(kept.values(), key=lambda play: (play.played_at, play.artist, play.title))
 
 
 def track_key_of(plays: Sequence[Play]) -> dict[Play, str]:

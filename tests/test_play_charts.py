@@ -254,3 +254,126 @@ def test_reimporting_and_a_later_overlapping_export_keep_the_charts_exact(
         history = _history(imported, month)
         for name in RANGE_DAYS:
             _assert_chart(history, name, union.chart(month, name))
+
+
+def _account(end_time: str, artist: str, title: str, ms: int = 200_000) -> dict:
+    return {"endTime": end_time, "artistName": artist, "trackName": title, "msPlayed": ms}
+
+
+def _track(title: str, artist: str, uri: str) -> dict[str, str]:
+    return {"title": title, "uri": uri, "artist": artist}
+
+
+SONG_A, CAFE = _track("Song A", "Artist A", "spotify:track:AAA"), _track("Café", "Artist C", "spotify:track:CCC")
+SONG_B2, SONG_B1 = _track("Song B", "The Band", "spotify:track:BB2"), _track("Song B", "The Band", "spotify:track:BB1")
+LONG_SKIPS, STEADY = (
+    _track("Long Skips", "Artist M", "spotify:track:M1"),
+    _track("Steady", "Artist M", "spotify:track:M2"),
+)
+RECENT, EARLIER = _track("Recent", "Artist R", "spotify:track:R1"), _track("Earlier", "Artist R", "spotify:track:R2")
+EDGE_CASES, ONLY_SKIPPED = (
+    _track("Edge Cases", "Artist F", "spotify:track:F1"),
+    _track("Skipped", "S", "spotify:track:S1"),
+)
+TIE_LOWER, TIE_UPPER = (
+    _track("Tie Lower", "Artist T", "spotify:track:Ta"),
+    _track("Tie Upper", "Artist T", "spotify:track:TB"),
+)
+
+
+def _plays_of(track: dict[str, str], *times: str, **fields: object) -> list[dict]:
+    return [_extended(ts, track["title"], track["uri"], artist=track["artist"], **fields) for ts in times]
+
+
+HANDMADE_EXTENDED = [
+    *_plays_of(SONG_A, "2023-05-10T10:00:30Z", "2023-05-11T10:00:30Z", "2023-06-10T10:00:30Z"),
+    *_plays_of(CAFE, "2023-05-10T11:00:30Z", "2023-05-11T11:00:30Z", "2023-05-12T11:00:30Z"),
+    *_plays_of(SONG_B2, "2023-05-10T12:00:30Z"),
+    *_plays_of(SONG_B1, "2023-05-10T12:30:30Z", ms=10_000, skipped=True, reason_end="fwdbtn"),  # a skip only
+    *_plays_of(LONG_SKIPS, *(f"2023-05-13T0{hour}:00:30Z" for hour in range(4)), ms=100_000),
+    *_plays_of(LONG_SKIPS, "2023-05-13T05:00:30Z", ms=300_000, skipped=True),  # its ms never count
+    *_plays_of(STEADY, *(f"2023-05-14T0{hour}:00:30Z" for hour in range(4)), ms=150_000),
+    *_plays_of(RECENT, "2023-05-18T09:00:00Z", "2023-05-19T09:00:00Z", "2023-05-20T09:00:00Z", ms=180_000),
+    *_plays_of(EARLIER, "2023-05-17T10:00:00Z", "2023-05-18T10:00:00Z", "2023-05-19T10:00:00Z", ms=180_000),
+    *_plays_of(EDGE_CASES, "2023-05-16T01:00:00Z", ms=30_000),  # full: exactly 30 s
+    *_plays_of(EDGE_CASES, "2023-05-16T02:00:00Z", ms=40_000, skipped=None),  # full: null is not a skip
+    *_plays_of(EDGE_CASES, "2023-05-16T03:00:00Z", ms=60_000, reason_end="fwdbtn"),  # full: not marked skipped
+    *_plays_of(EDGE_CASES, "2023-05-16T04:00:00Z", ms=29_999, skipped=True),  # skips
+    *_plays_of(EDGE_CASES, "2023-05-16T05:00:00Z", ms=200_000, skipped=True),
+    *_plays_of(ONLY_SKIPPED, "2023-05-15T08:00:30Z", skipped=True),
+    *_plays_of(TIE_LOWER, "2023-05-15T12:00:00Z", ms=210_000),  # four tracks alike but for their keys
+    *_plays_of(TIE_UPPER, "2023-05-15T12:00:00Z", ms=210_000),
+]
+HANDMADE_ACCOUNT = [
+    *(_account(f"2023-05-{day} 10:00", "ARTIST A", "song a") for day in (20, 21, 22)),  # Song A's
+    _account("2023-05-10 10:00", "Artist A", "Song A"),  # the account copy of an extended play: one play
+    *(_account(f"2023-05-{day} 11:00", "Artist C", "CAFÉ") for day in (20, 21)),  # not Café: É is not ASCII
+    *(_account(f"2023-05-{day} 12:00", "the band", "Song B") for day in (20, 21)),  # the smaller URI's
+    _account("2023-05-20 13:00", "Ghost", "Mystery"),  # never seen with a URI: one track keyed by its names
+    _account("2023-05-21 13:00", "ghost", "MYSTERY"),
+    _account("2023-05-20 14:00", "Nobody", "Never Seen", ms=250_000),
+    _account("2023-05-15 12:00", "Abba", "First", ms=210_000),  # key "abba\tfirst": before spotify:…
+    _account("2023-05-15 12:00", "Zed", "Last", ms=210_000),  # "zed\tlast": after them
+    *(_account(f"2023-06-{day} 14:00", "Nobody", "Other Unknown") for day in (10, 11, 12)),
+    *(_account(f"2023-06-{day} 15:00", "Nobody", "Never Seen") for day in (10, 11)),
+]
+HANDMADE_MAY_SHORT_TERM = [  # written out by hand: ranked by full plays, their ms, the latest, the key
+    ("spotify:track:AAA", {"Song A"}),  # 2 plays with its URI + 3 account plays
+    ("spotify:track:M2", {"Steady"}),  # 4 plays, 600 s
+    ("spotify:track:M1", {"Long Skips"}),  # 4 plays, 400 s (its 300 s skip does not count)
+    ("spotify:track:CCC", {"Café"}),  # 3 plays, 600 s
+    ("spotify:track:R1", {"Recent"}),  # 3 plays, 540 s, last on the 20th
+    ("spotify:track:R2", {"Earlier"}),  # the same, last on the 19th
+    ("spotify:track:F1", {"Edge Cases"}),  # 3 full plays of 5
+    (None, {"Mystery", "MYSTERY"}),  # 2 plays, 400 s, last 05-21 13:00
+    ("spotify:track:BB1", {"Song B"}),  # 2 account plays, 05-21 12:00
+    (None, {"CAFÉ"}),  # 05-21 11:00
+    (None, {"Never Seen"}),  # 1 play, 250 s
+    (None, {"First"}),  # 1 play, 210 s, at 05-15 12:00:00, like the next three: by key
+    ("spotify:track:TB", {"Tie Upper"}),  # "B" < "a"
+    ("spotify:track:Ta", {"Tie Lower"}),
+    (None, {"Last"}),
+    ("spotify:track:BB2", {"Song B"}),  # 1 play, 200 s
+]
+
+
+@pytest.fixture
+def handmade(tmp_path: Path) -> Path:
+    folder = tmp_path / "handmade"
+    folder.mkdir()
+    (folder / "Streaming_History_Audio_2023_0.json").write_text(json.dumps(HANDMADE_EXTENDED), encoding="utf-8")
+    (folder / "StreamingHistory_music_0.json").write_text(
+        json.dumps(HANDMADE_ACCOUNT, ensure_ascii=False), encoding="utf-8"
+    )
+    return folder
+
+
+def test_plays_without_a_uri_count_for_the_track_of_that_artist_and_title(tm: Tm, handmade: Path) -> None:
+    oracle = Oracle.from_exports([handmade])
+    chart = oracle.chart("2023-05", "short_term")
+    assert [row.uri for row in chart] == [uri for uri, _ in HANDMADE_MAY_SHORT_TERM]
+    assert all(names <= row.names for row, (_, names) in zip(chart, HANDMADE_MAY_SHORT_TERM, strict=True))
+    assert tm("import", str(handmade)).exit_code == 0
+
+    rows = _rows(_history(tm, "2023-05"), "short_term")
+    assert [row["uri"] for row in rows] == [uri for uri, _ in HANDMADE_MAY_SHORT_TERM]
+    for month in ("2023-05", "2023-06"):
+        for name in RANGE_DAYS:
+            _assert_chart(_history(tm, month), name, oracle.chart(month, name))
+
+
+def test_evolution_tells_apart_tracks_that_have_no_uri(tm: Tm, handmade: Path) -> None:
+    """Name-keyed tracks all have uri null, yet each is its own track in turnover, entries and exits."""
+    oracle = Oracle.from_exports([handmade])
+    assert tm("import", str(handmade)).exit_code == 0
+    evolution = _json(
+        tm, "evolution", "--source", "plays", "--range", "short", "--since", "2023-05", "--until", "2023-06"
+    )
+    june = oracle.evolution("short_term", "2023-05", "2023-06")[1]
+    assert june.turnover == pytest.approx(1 / 3)
+    assert june.entries == ["nobody\tother unknown"]
+    assert [month["turnover"] for month in evolution["months"]] == [None, pytest.approx(june.turnover, abs=1e-4)]
+    assert [(entry["uri"], entry["name"]) for entry in evolution["months"][1]["entries"]] == [(None, "Other Unknown")]
+    exits = [(entry["uri"], entry["name"]) for entry in evolution["months"][1]["exits"]]
+    assert len(exits) == len(june.exits) == len(HANDMADE_MAY_SHORT_TERM) - 2
+    assert (None, "CAFÉ") in exits
