@@ -266,7 +266,7 @@ def _track(title: str, artist: str, uri: str) -> dict[str, str]:
 
 
 SONG_A, CAFE = _track("Song A", "Artist A", "spotify:track:AAA"), _track("Café", "Artist C", "spotify:track:CCC")
-SONG_B2, SONG_B1 = _track("Song B", "The Band", "spotify:track:BB2"), _track("Song B", "The Band", "spotify:track:BB1")
+SONG_B2, SONG_B1 = _track("Song B", "The Band", "spotify:track:Bb"), _track("Song B", "The Band", "spotify:track:BB")
 LONG_SKIPS, STEADY = (
     _track("Long Skips", "Artist M", "spotify:track:M1"),
     _track("Steady", "Artist M", "spotify:track:M2"),
@@ -308,8 +308,8 @@ HANDMADE_EXTENDED = [
 HANDMADE_ACCOUNT = [
     *(_account(f"2023-05-{day} 10:00", "ARTIST A", "song a") for day in (20, 21, 22)),  # Song A's
     _account("2023-05-10 10:00", "Artist A", "Song A"),  # the account copy of an extended play: one play
-    *(_account(f"2023-05-{day} 11:00", "Artist C", "CAFÉ") for day in (20, 21)),  # not Café: É is not ASCII
-    *(_account(f"2023-05-{day} 12:00", "the band", "Song B") for day in (20, 21)),  # the smaller URI's
+    *(_account(f"2023-05-{day} 11:00", "Artist C", "CAFÉ") for day in (10, 20, 21)),  # not Café: É is not ASCII
+    *(_account(f"2023-05-{day} 12:00", "the band", "Song B") for day in (20, 21)),  # the smaller URI's ("BB")
     _account("2023-05-20 13:00", "Ghost", "Mystery"),  # never seen with a URI: one track keyed by its names
     _account("2023-05-21 13:00", "ghost", "MYSTERY"),
     _account("2023-05-20 14:00", "Nobody", "Never Seen", ms=250_000),
@@ -322,19 +322,19 @@ HANDMADE_MAY_SHORT_TERM = [  # written out by hand: ranked by full plays, their 
     ("spotify:track:AAA", {"Song A"}),  # 2 plays with its URI + 3 account plays
     ("spotify:track:M2", {"Steady"}),  # 4 plays, 600 s
     ("spotify:track:M1", {"Long Skips"}),  # 4 plays, 400 s (its 300 s skip does not count)
-    ("spotify:track:CCC", {"Café"}),  # 3 plays, 600 s
+    (None, {"CAFÉ"}),  # 3 plays, 600 s, last 05-21 (one in the minute of a Café play: another song, kept)
+    ("spotify:track:CCC", {"Café"}),  # 3 plays, 600 s, last 05-12
     ("spotify:track:R1", {"Recent"}),  # 3 plays, 540 s, last on the 20th
     ("spotify:track:R2", {"Earlier"}),  # the same, last on the 19th
     ("spotify:track:F1", {"Edge Cases"}),  # 3 full plays of 5
     (None, {"Mystery", "MYSTERY"}),  # 2 plays, 400 s, last 05-21 13:00
-    ("spotify:track:BB1", {"Song B"}),  # 2 account plays, 05-21 12:00
-    (None, {"CAFÉ"}),  # 05-21 11:00
+    ("spotify:track:BB", {"Song B"}),  # 2 account plays, 05-21 12:00 (and a skip with its URI)
     (None, {"Never Seen"}),  # 1 play, 250 s
     (None, {"First"}),  # 1 play, 210 s, at 05-15 12:00:00, like the next three: by key
     ("spotify:track:TB", {"Tie Upper"}),  # "B" < "a"
     ("spotify:track:Ta", {"Tie Lower"}),
     (None, {"Last"}),
-    ("spotify:track:BB2", {"Song B"}),  # 1 play, 200 s
+    ("spotify:track:Bb", {"Song B"}),  # 1 play, 200 s
 ]
 
 
