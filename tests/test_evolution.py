@@ -163,7 +163,7 @@ def test_evolution_of_one_artist_over_time_shows_gaps(two_years: Tm) -> None:
 
 
 def test_compare_a_month_without_snapshot_is_a_clear_usage_error(two_years: Tm) -> None:
-    result = two_years("compare", "2024-07", "2024-08")
+    result = two_years("compare", "2024-07", "2024-08", "--source", "spotify")
 
     assert result.exit_code == 2
     assert "No short_term snapshot in 2024-07" in result.stderr

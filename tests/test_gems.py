@@ -43,7 +43,8 @@ def test_gems_lists_the_set_difference_and_records_todays_snapshot(logged_in: Tm
     assert result.exit_code == 0, result.output
     gems = json.loads(result.stdout)
     assert [gem["uri"] for gem in gems] == _expected_gem_uris(logged_in)
-    assert set(gems[0]) == {"uri", "name", "artists", "album", "long_term_rank"}
+    assert set(gems[0]) == {"uri", "name", "artists", "album", "long_term_rank", "source"}
+    assert {gem["source"] for gem in gems} == {"spotify"}
     assert logged_in.rows("SELECT time_range FROM snapshots ORDER BY 1") == [("long_term",), ("short_term",)]
 
 

@@ -32,7 +32,8 @@ def test_history_json_rows_have_the_documented_shape(snapshot_months: Callable[.
     rows = json.loads(tm("history", "--month", "2025-02", "--json").stdout)["charts"]
 
     assert len(rows) == 150
-    assert set(rows[0]) == {"taken_at", "time_range", "rank", "uri", "name", "artists", "album"}
+    assert set(rows[0]) == {"taken_at", "time_range", "rank", "uri", "name", "artists", "album", "source"}
+    assert {row["source"] for row in rows} == {"spotify"}
     assert {row["time_range"] for row in rows} == {"short_term", "medium_term", "long_term"}
     assert [row["rank"] for row in rows if row["time_range"] == "long_term"] == list(range(1, 51))
 

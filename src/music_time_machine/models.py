@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -34,6 +35,13 @@ class TimeRange(StrEnum):
             if wanted in (time_range.short_name, time_range.value):
                 return time_range
         raise UsageError(f"Unknown range {text!r}: use short, medium or long.")
+
+
+class ChartsFrom(StrEnum):
+    """Where a chart comes from: Spotify's own (the snapshots tm took), or computed from your stored plays."""
+
+    SPOTIFY = "spotify"
+    PLAYS = "plays"
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -94,6 +102,14 @@ class PlayRow(NamedTuple):
     source_id: int  # the play_sources row it came from
 
 
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # what SQL's lower() does in tm
+
+
+def name_key(artist: str, title: str) -> str:
+    """A track known only by name: artist and title, ASCII letters lowercased (as the dedupe rule compares them)."""
+    return f"{artist.translate(ASCII_LOWER)}\t{title.translate(ASCII_LOWER)}"
+
+
 def utc_iso(moment: datetime) -> str:
     """The one timestamp format we store: UTC, seconds precision, `Z` suffix (sorts as text)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -107,7 +123,7 @@ class Artist:
 
 @dataclass(frozen=True)
 class Track:
-    uri: str
+    uri: str | None  # None: known only by its name (a chart from plays that have no URI)
     name: str
     artists: tuple[Artist, ...]
     album_uri: str | None = None
@@ -119,6 +135,11 @@ class Track:
     @property
     def artist_names(self) -> list[str]:
         return [artist.name for artist in self.artists]
+
+    @property
+    def key(self) -> str:
+        """What identifies the track: its URI, else its main artist and title (ASCII letters without case)."""
+        return self.uri or name_key(self.artists[0].name if self.artists else "", self.name)
 
 
 @dataclass(frozen=True)

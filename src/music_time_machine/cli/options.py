@@ -11,7 +11,7 @@ import typer
 from music_time_machine.config import database_of
 from music_time_machine.context import Context, Runtime
 from music_time_machine.errors import UsageError
-from music_time_machine.models import TimeRange
+from music_time_machine.models import ChartsFrom, TimeRange
 from music_time_machine.render.console import countdown_waiter
 
 if TYPE_CHECKING:  # Typer vendors click: its Context (the root of a command's) is named here for annotations only
@@ -52,6 +52,15 @@ def ranges_of(chosen: list[RangeChoice] | None) -> list[TimeRange]:
     """The ranges asked for (repeatable --range), or all three."""
     return [time_range_of(choice) for choice in chosen] if chosen else list(TimeRange)
 
+
+SourceOption = Annotated[
+    ChartsFrom | None,
+    typer.Option(
+        "--source",
+        help="spotify: the snapshots tm took; plays: charts computed from your stored plays "
+        "[default: spotify when the months asked for have snapshots, else plays].",
+    ),
+]
 
 DbOption = Annotated[
     str | None,

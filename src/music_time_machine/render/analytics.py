@@ -37,6 +37,7 @@ def _returning_json(items: list[Returning]) -> list[JsonObject]:
 def evolution_json(report: ChartEvolution) -> JsonObject:
     result = report.evolution
     return {
+        "source": report.source.value,
         "time_range": report.time_range.value,
         "top": report.top,
         "months": [
@@ -110,6 +111,7 @@ def show_evolution(report: ChartEvolution) -> None:
 
 def rank_series_json(series: RankSeries) -> JsonObject:
     return {
+        "source": series.source.value,
         "item": series.item,
         "months": [
             {"month": str(c.month), "snapshot": c.tracks is not None, "rank": rank}
@@ -123,7 +125,7 @@ def show_rank_series(series: RankSeries) -> None:
     table = Table.of(f"Rank of {series.item} over time (longer bar = higher)", "Month", number("Rank"), "")
     for chart, rank in zip(series.charts, series.ranks, strict=True):
         if chart.tracks is None:
-            table.add_row(str(chart.month), "no snapshot", "")
+            table.add_row(str(chart.month), "no chart", "")
         else:
             table.add_row(str(chart.month), f"#{rank}" if rank else "-", bar((top + 1 - rank) / top) if rank else "")
     show(series.item, table)
@@ -135,6 +137,7 @@ def _moved_json(items: list[Moved]) -> list[JsonObject]:
 
 def compare_json(comparison: Comparison) -> JsonObject:
     return {
+        "source": comparison.source.value,
         "a": str(comparison.a),
         "b": str(comparison.b),
         "time_range": comparison.time_range.value,

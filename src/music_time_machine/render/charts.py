@@ -9,7 +9,7 @@ from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Column, Styled, Table, number, show
 
 if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
-    from music_time_machine.models import PlayCount, Snapshot, Track
+    from music_time_machine.models import ChartsFrom, PlayCount, Snapshot, Track
     from music_time_machine.services.gems import GemsFound
     from music_time_machine.services.history import MonthHistory, PlayStats
     from music_time_machine.services.snapshot import SnapshotResult, TopTracks
@@ -69,12 +69,28 @@ def show_snapshot(result: SnapshotResult) -> None:
         )
 
 
-def _chart_rows(snapshots: Iterable[Snapshot]) -> list[JsonObject]:
+def _chart_rows(snapshots: Iterable[Snapshot], source: ChartsFrom) -> list[JsonObject]:
     return [
-        {"taken_at": snapshot.taken_at, "time_range": snapshot.time_range.value, "rank": rank, **track_json(track)}
+        {
+            "taken_at": snapshot.taken_at,
+            "time_range": snapshot.time_range.value,
+            "rank": rank,
+            **track_json(track),
+            "source": source.value,
+        }
         for snapshot in snapshots
         for rank, track in enumerate(snapshot.tracks, start=1)
     ]
+
+
+def show_chart_source(source: ChartsFrom) -> None:
+    """Which charts these are, on stderr (also under --json)."""
+    if source.value == "plays":
+        message(
+            "Charts computed from your stored plays (see README: charts from plays); --source spotify for Spotify's."
+        )
+    else:
+        message("Charts from Spotify (your snapshots); --source plays for charts computed from your plays.")
 
 
 def play_stats_json(stats: PlayStats) -> JsonObject:
@@ -107,7 +123,7 @@ def play_blocks(title: str, stats: PlayStats) -> list[Block]:
 def history_json(history: MonthHistory) -> JsonObject:
     return {
         "month": str(history.month),
-        "charts": _chart_rows(history.snapshots),
+        "charts": _chart_rows(history.snapshots, history.source),
         "plays": play_stats_json(history.plays),
     }
 
@@ -119,7 +135,8 @@ def show_history(history: MonthHistory) -> None:
         return
     blocks: list[Block] = []
     for snapshot in history.snapshots:
-        title = f"{snapshot.time_range.label} ({snapshot.time_range.value}) as of {snapshot.taken_at}"
+        origin = " from your plays" if history.source.value == "plays" else ""
+        title = f"{snapshot.time_range.label} ({snapshot.time_range.value}){origin} as of {snapshot.taken_at}"
         blocks.append(_track_table(title, ((str(rank), t) for rank, t in enumerate(snapshot.tracks, start=1))))
     if history.plays.plays or history.plays.skips:
         blocks += play_blocks(f"What you played in {history.month}", history.plays)
@@ -135,8 +152,9 @@ def show_no_history(history: MonthHistory) -> None:
 def gems_json(found: GemsFound) -> list[JsonObject]:
     from music_time_machine.services.gems import ChartedGems, PlayedGems
 
+    source = found.source.value
     if isinstance(found, PlayedGems):
-        return [{**play_count_json(gem.count), "reason": gem.reason} for gem in found.gems]
+        return [{**play_count_json(gem.count), "reason": gem.reason, "source": source} for gem in found.gems]
     if isinstance(found, ChartedGems):
         return [
             {
@@ -145,10 +163,11 @@ def gems_json(found: GemsFound) -> list[JsonObject]:
                 "best_rank": gem.best_rank,
                 "absent_since": str(gem.absent_since) if gem.absent_since else None,
                 "reason": gem.reason,
+                "source": source,
             }
             for gem in found.gems
         ]
-    return [{**track_json(gem.track), "long_term_rank": gem.long_term_rank} for gem in found.gems]
+    return [{**track_json(gem.track), "long_term_rank": gem.long_term_rank, "source": source} for gem in found.gems]
 
 
 def show_gems(found: GemsFound) -> None:
@@ -160,6 +179,9 @@ def show_gems(found: GemsFound) -> None:
     elif isinstance(found, ChartedGems):
         title = "Forgotten gems from your chart history"
         _reasoned_gems(title, [(g.track.name, ", ".join(g.track.artist_names), g.reason) for g in found.gems])
+    elif found.month:
+        title = f"Forgotten gems as of {found.month}: in your long-term chart from plays, missing from the short-term"
+        show(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in found.gems), "Long #"))
     else:
         title = "Forgotten gems: in your long-term chart, missing from the last 4 weeks"
         show(_track_table(title, ((str(gem.long_term_rank), gem.track) for gem in found.gems), "Long #"))

@@ -104,11 +104,11 @@ def _changes(charts: list[MonthChart]) -> list[MonthChange]:
         elif previous is None:
             changes.append(MonthChange(chart.month, True, [], [], None, None))
         else:
-            before, now = {t.uri for t in previous}, {t.uri for t in chart.tracks}
-            entries = [t for t in chart.tracks if t.uri not in before]
-            exits = [t for t in previous if t.uri not in now]
+            before, now = {t.key for t in previous}, {t.key for t in chart.tracks}
+            entries = [t for t in chart.tracks if t.key not in before]
+            exits = [t for t in previous if t.key not in now]
             turnover = len(entries) / len(chart.tracks) if chart.tracks else 0.0
-            overlap = rank_biased_overlap([t.uri for t in previous], [t.uri for t in chart.tracks])
+            overlap = rank_biased_overlap([t.key for t in previous], [t.key for t in chart.tracks])
             changes.append(MonthChange(chart.month, True, entries, exits, round(turnover, 4), round(overlap, 4)))
         previous = chart.tracks  # after a gap there is no previous month to compare with
     return changes
@@ -156,7 +156,7 @@ def longest_staying(charts: list[MonthChart], limit: int = 10) -> list[Staying]:
     best: dict[str, int] = {}
     tracks: dict[str, Track] = {}
     for chart in (c for c in charts if c.tracks is not None):
-        present = {track.uri: track for track in chart.tracks or []}
+        present = {track.key: track for track in chart.tracks or []}
         tracks.update(present)
         runs = {uri: runs.get(uri, 0) + 1 for uri in present}  # a run ends with the first month without it
         for uri, run in runs.items():
@@ -167,7 +167,7 @@ def longest_staying(charts: list[MonthChart], limit: int = 10) -> list[Staying]:
 
 
 def track_keys(track: Track) -> list[tuple[str, str]]:
-    return [(track.uri, track.name)]
+    return [(track.key, track.name)]
 
 
 def album_keys(track: Track) -> list[tuple[str, str]]:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from music_time_machine.errors import TmError
-from music_time_machine.models import Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
+from music_time_machine.models import ChartsFrom, Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
 from music_time_machine.services.evolution import MonthChart
 from music_time_machine.services.month_charts import charts_between
+from music_time_machine.services.play_charts import plays_months, plays_snapshots
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
@@ -23,8 +24,8 @@ ABSENT_DAYS = 90
 
 def find_gems(long_term: list[Track], short_term: list[Track], limit: int | None = None) -> list[Gem]:
     """Set difference long minus short, in long-term rank order."""
-    recent = {track.uri for track in short_term}
-    gems = [Gem(track, rank) for rank, track in enumerate(long_term, start=1) if track.uri not in recent]
+    recent = {track.key for track in short_term}
+    gems = [Gem(track, rank) for rank, track in enumerate(long_term, start=1) if track.key not in recent]
     return gems[:limit] if limit is not None else gems
 
 
@@ -81,7 +82,7 @@ def _presence(charts: list[MonthChart]) -> dict[str, list[tuple[Month, int]]]:
     seen: dict[str, list[tuple[Month, int]]] = {}
     for chart in charts:
         for rank, track in enumerate(chart.tracks or [], start=1):
-            seen.setdefault(track.uri, []).append((chart.month, rank))
+            seen.setdefault(track.key, []).append((chart.month, rank))
     return seen
 
 
@@ -90,9 +91,9 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
     taken_short = [chart for chart in short if chart.tracks is not None]
     if not taken_short:
         return []
-    current = {track.uri for track in taken_short[-1].tracks or []}
+    current = {track.key for track in taken_short[-1].tracks or []}
     in_short = _presence(taken_short)
-    tracks = {t.uri: t for chart in long_and_medium for t in chart.tracks or []}
+    tracks = {t.key: t for chart in long_and_medium for t in chart.tracks or []}
     gems = []
     for uri, seen in _presence(long_and_medium).items():
         if uri in current:
@@ -105,6 +106,16 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
         gems.append(ChartGem(tracks[uri], len(seen), best, since, f"{where}, {away}"))
     gems.sort(key=lambda g: (-(g.snapshots + (51 - g.best_rank) / 50), g.track.name))
     return gems[:limit] if limit is not None else gems
+
+
+def gems_from_plays_charts(store: Store, user: User, limit: int | None = None) -> tuple[Month, list[Gem]]:
+    """Long-term minus short-term chart from plays, as of the last month that has plays."""
+    months = plays_months(store, user.id)
+    if not months:
+        raise TmError("No plays stored yet to compute charts from.", hint="Run `tm import` with your data export.")
+    last = months[-1]
+    charts = {s.time_range: s.tracks for s in plays_snapshots(store, user.id, last, last, GEM_RANGES)}
+    return last, find_gems(charts.get(TimeRange.LONG, []), charts.get(TimeRange.SHORT, []), limit)
 
 
 def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list[ChartGem]:
@@ -123,9 +134,11 @@ def gems_from_charts(store: Store, user: User, limit: int | None = None) -> list
 
 @dataclass(frozen=True)
 class TodaysGems:
-    """From today's charts: long-term minus short-term."""
+    """From today's charts, or (source plays) from the charts of `month` computed from plays: long minus short."""
 
     gems: list[Gem]
+    source: ChartsFrom = ChartsFrom.SPOTIFY
+    month: Month | None = None  # the plays charts' month
 
     @property
     def tracks(self) -> list[Track]:
@@ -137,6 +150,7 @@ class PlayedGems:
     """From your plays: loved, rarely skipped, not played lately."""
 
     gems: list[HistoryGem]
+    source = ChartsFrom.PLAYS
 
     @property
     def tracks(self) -> list[Track]:
@@ -150,6 +164,7 @@ class ChartedGems:
     """From your chart history: prominent in long/medium-term charts, gone from the short-term one."""
 
     gems: list[ChartGem]
+    source = ChartsFrom.SPOTIFY
 
     @property
     def tracks(self) -> list[Track]:
@@ -160,12 +175,26 @@ GemsFound = TodaysGems | PlayedGems | ChartedGems
 
 
 def gems(
-    store: Store, source: ChartSource, user: User, now: datetime, limit: int | None, *, from_history: bool
+    store: Store,
+    source: ChartSource,
+    user: User,
+    now: datetime,
+    limit: int | None,
+    *,
+    from_history: bool,
+    charts_from: ChartsFrom | None = None,
 ) -> GemsFound:
-    """Today's gems from the charts; with `from_history`, from your plays when you have some, else from your
-    snapshots (offline either way)."""
-    if from_history and store.plays.latest_at(user.id):
-        return PlayedGems(gems_from_plays(store, user, now, limit))
+    """Today's gems from Spotify's charts, or from the charts of plays (`charts_from`; by default plays when there
+    are no snapshots at all). With `from_history`: from your plays (by default when you have some), else from your
+    snapshots; offline either way."""
+    has_plays = store.plays.latest_at(user.id) is not None
     if from_history:
+        if charts_from is ChartsFrom.PLAYS or (charts_from is None and has_plays):
+            return PlayedGems(gems_from_plays(store, user, now, limit))
         return ChartedGems(gems_from_charts(store, user, limit))
+    if charts_from is ChartsFrom.PLAYS or (
+        charts_from is None and has_plays and not store.snapshots.latest_at(user.id)
+    ):
+        month, found = gems_from_plays_charts(store, user, limit)
+        return TodaysGems(found, ChartsFrom.PLAYS, month)
     return TodaysGems(todays_gems(store, source, user, now, limit))

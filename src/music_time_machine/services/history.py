@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from music_time_machine.models import ArtistCount, Month, PlayCount, Snapshot, TimeRange, utc_iso
+from music_time_machine.models import ArtistCount, ChartsFrom, Month, PlayCount, Snapshot, TimeRange, utc_iso
+from music_time_machine.services.chart_source import chart_snapshots, choose_source
 from music_time_machine.store import Store
 
 TOP_PLAYED = 10
@@ -26,6 +27,7 @@ class PlayStats:
 @dataclass(frozen=True)
 class MonthHistory:
     month: Month
+    source: ChartsFrom  # where `snapshots` come from: tm's snapshots, or charts computed from plays
     snapshots: list[Snapshot]
     plays: PlayStats
     nearest_before: Month | None
@@ -54,17 +56,25 @@ def play_stats(store: Store, user_id: str, start: str, end: str, top: int = TOP_
 
 
 def month_history(
-    store: Store, user_id: str, month: Month, ranges: list[TimeRange], *, every: bool = False
+    store: Store,
+    user_id: str,
+    month: Month,
+    ranges: list[TimeRange],
+    *,
+    every: bool = False,
+    source: ChartsFrom | None = None,
 ) -> MonthHistory:
-    """The latest snapshot per range in `month` (or every one with `every`), and that month's plays."""
-    start, end = utc_iso(month.start), utc_iso(month.shift(1).start)
-    snapshots = store.snapshots.between(user_id, start, end, ranges)
+    """The month's charts (the latest snapshot per range, every one with `every`; or the charts from plays at the
+    month's end: `source`, by default snapshots when the month has some) and that month's plays."""
+    chosen = choose_source(store, user_id, source, month, month)
+    snapshots = chart_snapshots(store, user_id, chosen, month, month, ranges)
     if not every:
         snapshots = latest_per_range(snapshots, ranges)
-    history = MonthHistory(month, snapshots, play_stats(store, user_id, start, end), None, None)
+    start, end = utc_iso(month.start), utc_iso(month.shift(1).start)
+    history = MonthHistory(month, chosen, snapshots, play_stats(store, user_id, start, end), None, None)
     if not history.empty:
         return history
     months = sorted({*store.snapshots.months(user_id), *map(Month.parse, store.plays.months(user_id))})
     before = max((m for m in months if m < month), default=None)
     after = min((m for m in months if m > month), default=None)
-    return MonthHistory(month, snapshots, history.plays, before, after)
+    return MonthHistory(month, chosen, snapshots, history.plays, before, after)

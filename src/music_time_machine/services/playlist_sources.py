@@ -45,15 +45,15 @@ def boomerang_tracks(store: Store, user: User, now: datetime, limit: int = 50) -
     if not store.snapshots.months(user.id):
         return []
     charts = charts_between(store, user.id, TimeRange.SHORT, None, None, top=50)
-    by_uri = {track.uri: track for chart in charts for track in chart.tracks or []}
-    return [by_uri[item.key] for item in returning(charts, track_keys, limit)]
+    by_key = {track.key: track for chart in charts for track in chart.tracks or []}
+    return [by_key[item.key] for item in returning(charts, track_keys, limit)]
 
 
 def month_tracks(store: Store, user: User, month: Month) -> list[Track]:
     """That month's latest charts, short then medium then long, each track once."""
     ranges = list(TimeRange)
     snapshots = store.snapshots.between(user.id, utc_iso(month.start), utc_iso(month.shift(1).start), ranges)
-    unique = {track.uri: track for snapshot in latest_per_range(snapshots, ranges) for track in snapshot.tracks}
+    unique = {track.key: track for snapshot in latest_per_range(snapshots, ranges) for track in snapshot.tracks}
     return list(unique.values())
 
 

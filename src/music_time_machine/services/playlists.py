@@ -89,7 +89,7 @@ def sync_managed_playlist(
     dry_run: bool = False,
     public: bool = False,
 ) -> PlaylistSync:
-    desired = [track.uri for track in tracks]
+    desired = [track.uri for track in tracks if track.uri]
     stored = store.playlists.get(user.id, source) or _recovered(spotify, user, source, name, now)
     current = _current_items(spotify, stored)
     before = current or []
@@ -142,7 +142,7 @@ def sync_managed_playlist(
 def apply_rules(store: Store, user: User, source: str, tracks: list[Track], limit: int | None) -> list[Track]:
     """Banned tracks never appear; pinned tracks of this source always do (after the source's own, uncut)."""
     banned = set(store.rules.uris(user.id, "ban", source))
-    kept = [track for track in tracks if track.uri not in banned][:limit]
+    kept = [track for track in tracks if track.uri and track.uri not in banned][:limit]  # a playlist needs URIs
     present = {track.uri for track in kept}
     pins = [uri for uri in store.rules.uris(user.id, "pin", source) if uri not in present and uri not in banned]
     names = store.playlists.track_names(pins) if pins else {}
@@ -166,7 +166,7 @@ def publish(
         dry_run=request.dry_run,
         public=request.public,
     )
-    names = {t.uri: f"{t.name} — {', '.join(t.artist_names)}" if t.artists else t.name for t in wanted}
+    names = {t.key: f"{t.name} — {', '.join(t.artist_names)}" if t.artists else t.name for t in wanted}
     return replace(sync, names={**store.playlists.track_names(sync.removed), **names} if sync.removed else names)
 
 

@@ -46,7 +46,7 @@ def _name_key(name: str, artist: str) -> tuple[str, str]:
     return name.lower(), artist.lower()
 
 
-def _keys(track: Track) -> tuple[str, tuple[str, str]]:
+def _keys(track: Track) -> tuple[str | None, tuple[str, str]]:
     """A chart track is matched to plays by URI, or by title and main artist (account data has no URIs)."""
     return track.uri, _name_key(track.name, track.artists[0].name if track.artists else "")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from music_time_machine.models import ArtistCount, PlayCount, PlayRow, utc_iso
-from music_time_machine.store.backend import Queries
+from music_time_machine.store.backend import Backend, Queries
+from music_time_machine.store.play_months import PlayMonthQueries
 
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
@@ -37,6 +38,12 @@ def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[s
 
 
 class PlayQueries(Queries):
+    """Every write to `plays` goes through here, and keeps `store.play_months` exact in the same transaction."""
+
+    def __init__(self, db: Backend, months: PlayMonthQueries) -> None:
+        super().__init__(db)
+        self.aggregates = months
+
     def has_source(self, user_id: str, sha256: str) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
@@ -57,8 +64,29 @@ class PlayQueries(Queries):
         )
 
     def insert(self, plays: list[PlayRow]) -> int:
-        """Insert plays; returns how many were new (the rest were duplicates)."""
-        return self.db.executemany(INSERT_PLAY, plays)
+        """Insert plays (of one listener and one source); returns how many were new (the rest were duplicates)."""
+        if not plays:
+            return 0
+        first = plays[0]
+        may_replace = self._may_replace_synced(first.user_id, first.source_id, plays)
+        stored = self.db.executemany(INSERT_PLAY, plays)
+        if stored == len(plays) and not may_replace:
+            self.aggregates.add(first.user_id, plays)
+        else:
+            self.aggregates.recount(first.user_id, {play.played_at[:7] for play in plays})
+        self.aggregates.mark_stale(first.user_id, self.aggregates.named_elsewhere(first.user_id, plays))
+        return stored
+
+    def _may_replace_synced(self, user_id: str, source_id: int, plays: list[PlayRow]) -> bool:
+        """Could some of these plays replace a synced copy (an import over synced plays of the same time)?"""
+        row = self.db.execute(
+            f"""SELECT 1 FROM plays WHERE user_id = ? AND played_at >= ? AND played_at <= ?
+                AND source_id IN (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
+                AND ? NOT IN (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
+                LIMIT 1""",
+            (user_id, min(p.played_at for p in plays), max(p.played_at for p in plays), user_id, source_id, user_id),
+        ).fetchone()
+        return row is not None
 
     def count(self, user_id: str) -> int:
         return self.db.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
@@ -93,7 +121,7 @@ class PlayQueries(Queries):
 
     def drop_synced_near_imported(self, user_id: str, seconds: int) -> int:
         """Synced plays an import has now brought in with richer detail: the imported copy wins."""
-        return self.db.execute(
+        dropped = self.db.execute(
             f"""DELETE FROM plays WHERE user_id = ? AND source_id IN
                     (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
                 AND EXISTS (SELECT 1 FROM plays AS other JOIN play_sources AS src ON src.id = other.source_id
@@ -101,9 +129,13 @@ class PlayQueries(Queries):
                     AND other.played_at BETWEEN {self.db.shifted_time("plays.played_at")}
                                             AND {self.db.shifted_time("plays.played_at")}
                     AND lower(other.track_name) = lower(plays.track_name)
-                    AND lower(other.artist_name) = lower(plays.artist_name))""",
+                    AND lower(other.artist_name) = lower(plays.artist_name))
+                RETURNING played_at""",
             (user_id, user_id, f"-{seconds} seconds", f"+{seconds} seconds"),
-        ).rowcount
+        ).fetchall()
+        if dropped:
+            self.aggregates.recount(user_id, {row[0][:7] for row in dropped})
+        return len(dropped)
 
     def counts(
         self,
@@ -148,7 +180,5 @@ class PlayQueries(Queries):
         return row[0], row[1], row[2]
 
     def months(self, user_id: str) -> list[str]:
-        rows = self.db.execute(
-            "SELECT DISTINCT substr(played_at, 1, 7) FROM plays WHERE user_id = ? ORDER BY 1", (user_id,)
-        )
+        rows = self.db.execute("SELECT DISTINCT month FROM play_months WHERE user_id = ? ORDER BY 1", (user_id,))
         return [row[0] for row in rows]

@@ -124,6 +124,70 @@ MIGRATIONS: list[str] = [
         WHERE r.taken_at = (SELECT max(s2.taken_at) FROM snapshots s2 WHERE s2.user_id = r.user_id
                             AND s2.time_range = r.time_range AND substr(s2.taken_at, 1, 7) = r.month);
     """,
+    # 4: charts from plays. Per listener, month (UTC) and track: the sums that charts are ranked by, kept by every
+    # write to `plays` in the same transaction; the charts themselves (top 50 per month and range) are derived from
+    # them when first read, and again after the plays they count change (play_charts_stale).
+    """
+    CREATE TABLE play_months (
+        user_id      {text} NOT NULL REFERENCES users(id),
+        month        {text} NOT NULL,                -- YYYY-MM of played_at
+        track_uri    {text},                         -- NULL: plays without a URI (account data)
+        artist_key   {text} NOT NULL,                -- lower(artist_name)
+        title_key    {text} NOT NULL,                -- lower(track_name)
+        track_name   {text} NOT NULL,                -- the smallest spelling among the plays
+        artist_name  {text} NOT NULL,
+        album_name   {text},
+        plays        BIGINT NOT NULL,                -- full plays: at least 30 s and not skipped
+        skips        BIGINT NOT NULL,
+        ms_played    BIGINT NOT NULL,
+        full_ms      BIGINT NOT NULL,                -- ms of the full plays
+        last_full_at {text}                          -- the latest full play; NULL: none
+    );
+    CREATE UNIQUE INDEX play_months_key
+        ON play_months(user_id, month, coalesce(track_uri, ''), artist_key, title_key);
+    CREATE INDEX play_months_by_name ON play_months(user_id, artist_key, title_key, track_uri);
+    CREATE INDEX play_months_without_uri ON play_months(user_id, artist_key, title_key) WHERE track_uri IS NULL;
+    INSERT INTO play_months
+        SELECT user_id, substr(played_at, 1, 7), track_uri, lower(artist_name), lower(track_name),
+               min(track_name), min(artist_name), max(album_name),
+               sum(CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 END),
+               sum(CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 0 ELSE 1 END),
+               sum(ms_played),
+               sum(CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN ms_played ELSE 0 END),
+               max(CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN played_at END)
+        FROM plays GROUP BY user_id, substr(played_at, 1, 7), track_uri, lower(artist_name), lower(track_name);
+    CREATE TABLE play_charts (
+        user_id      {text} NOT NULL REFERENCES users(id),
+        time_range   {text} NOT NULL,
+        month        {text} NOT NULL,
+        rank         INTEGER NOT NULL CHECK (rank >= 1),
+        track_uri    {text},                         -- NULL: known only by artist and title
+        track_name   {text} NOT NULL,
+        artist_name  {text} NOT NULL,
+        album_name   {text},
+        plays        BIGINT NOT NULL,
+        full_ms      BIGINT NOT NULL,
+        last_full_at {text} NOT NULL,
+        PRIMARY KEY (user_id, time_range, month, rank)
+    );
+    -- Charts to compute again before they are read: their window counts plays that changed.
+    CREATE TABLE play_charts_stale (
+        user_id    {text} NOT NULL REFERENCES users(id),
+        time_range {text} NOT NULL,
+        month      {text} NOT NULL,
+        PRIMARY KEY (user_id, time_range, month)
+    );
+    -- Every chart that counts a month with plays: that month and the 0 (short), 6 (medium) or 11 (long) after it.
+    WITH offsets(k) AS (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11)),
+         reach(time_range, months) AS (VALUES ('short_term', 1), ('medium_term', 7), ('long_term', 12)),
+         played AS (SELECT DISTINCT user_id,
+                    CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1 AS n
+                    FROM play_months)
+    INSERT INTO play_charts_stale (user_id, time_range, month)
+        SELECT DISTINCT p.user_id, r.time_range, CAST((p.n + o.k) / 12 AS TEXT) || '-'
+               || CASE WHEN (p.n + o.k) % 12 < 9 THEN '0' ELSE '' END || CAST((p.n + o.k) % 12 + 1 AS TEXT)
+        FROM played p, reach r, offsets o WHERE o.k < r.months;
+    """,
 ]
 
 

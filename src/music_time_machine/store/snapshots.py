@@ -45,7 +45,7 @@ class SnapshotQueries(Queries):
 
     def _save_tracks(self, tracks: list[Track], updated_at: str) -> None:
         # Rows in key order: two listeners' snapshots saved at once lock shared rows in the same order (no deadlock).
-        unique = sorted({track.uri: track for track in tracks}.values(), key=lambda track: track.uri)
+        unique = sorted({track.key: track for track in tracks}.values(), key=lambda track: track.key)
         self.db.executemany(
             "INSERT INTO artists (uri, name) VALUES (?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name",
             sorted({(artist.uri, artist.name) for track in unique for artist in track.artists}),

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.copying import CopyQueries
 from music_time_machine.store.exports import ExportQueries
+from music_time_machine.store.play_months import PlayMonthQueries
 from music_time_machine.store.playlists import PlaylistQueries
 from music_time_machine.store.plays import PlayQueries
 from music_time_machine.store.rules import RuleQueries
@@ -20,7 +21,8 @@ class Store:
         self.db = db
         self.users = UserQueries(db)
         self.snapshots = SnapshotQueries(db)
-        self.plays = PlayQueries(db)
+        self.play_months = PlayMonthQueries(db)
+        self.plays = PlayQueries(db, self.play_months)
         self.playlists = PlaylistQueries(db)
         self.rules = RuleQueries(db)
         self.exports = ExportQueries(db)

@@ -35,4 +35,13 @@ class UserQueries(Queries):
 
 
 # Every table that holds a listener's rows (only their user_id changes, so the order does not matter).
-LISTENER_TABLES = ("snapshots", "managed_playlists", "play_sources", "plays", "track_rules")
+LISTENER_TABLES = (
+    "snapshots",
+    "managed_playlists",
+    "play_sources",
+    "plays",
+    "track_rules",
+    "play_months",
+    "play_charts",
+    "play_charts_stale",
+)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import CreatePlaylistOption, DbOption, JsonOption, context
-from music_time_machine.render.charts import gems_json, show_gems
+from music_time_machine.cli.options import CreatePlaylistOption, DbOption, JsonOption, SourceOption, context
+from music_time_machine.render.charts import gems_json, show_chart_source, show_gems
 from music_time_machine.render.console import emit_json
 from music_time_machine.render.playlists import show_playlist_sync
 
@@ -21,6 +21,7 @@ def command(
     from_history: Annotated[
         bool, typer.Option("--from-history", help="Use your imported/synced plays instead of the charts.")
     ] = False,
+    source: SourceOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -41,6 +42,8 @@ def command(
 
         tm gems --from-history --limit 30
 
+        tm gems --source plays        # from the charts of your plays (no Spotify needed)
+
         tm gems --create-playlist --dry-run
 
         tm gems --create-playlist --name "Forgotten Gems"
@@ -51,7 +54,8 @@ def command(
     env = context(ctx, db)
     user = env.listener()
     spotify = env.lazy_spotify_for(user)
-    found = gems(env.store(), spotify, user, env.now(), limit, from_history=from_history)
+    found = gems(env.store(), spotify, user, env.now(), limit, from_history=from_history, charts_from=source)
+    show_chart_source(found.source)
     if as_json:
         emit_json(gems_json(found))
     else:
