@@ -185,8 +185,10 @@ def plays_snapshots(store: Store, user_id: str, first: Month, last: Month, range
     """The plays charts of the months `first`..`last` as snapshots taken at each month's end (a month whose window
     holds no full play has none), oldest first."""
     months = plays_months(store, user_id)
-    first, last = max(first, months[0]) if months else first, min(last, months[-1]) if months else last
-    if not months or first > last:
+    if not months:
+        return []
+    first, last = max(first, months[0]), min(last, months[-1])
+    if first > last:
         return []
     for time_range in ranges:
         refresh_play_charts(store, user_id, time_range, first, last)
