@@ -346,6 +346,14 @@ def _db_copy(tm: Tm, folder: Path) -> list[object]:
     return [_json(tm, "db", "copy", "--to", str(folder / "copy.sqlite3"), "--json")]
 
 
+def _db_adopt(tm: Tm, folder: Path) -> list[object]:
+    _history(tm, folder)
+    loved = tm.fake.top_tracks("long_term")[0]
+    other = _export(folder / "other", [(f"2024-03-{day}T20:00:00Z", loved) for day in range(13, 20)])
+    assert tm("import", other, "--user", "old-name").exit_code == 0
+    return [_json(tm, "db", "adopt", "old-name", "--into", "fake-listener", "--json")]
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("top --json", ""): run("top", "--json"),
     ("history --json", ""): run("history", "--month", "2025-03", "--json", seed=_history),
@@ -367,6 +375,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("playlist gems|rotation|discoveries|boomerangs|month --json", ""): _every_source,
     ("playlist list --json", ""): run("playlist", "list", "--json", seed=_rotation),
     ("db copy --json", ""): _db_copy,
+    ("db adopt --json", ""): _db_adopt,
     ("doctor --json", ""): run("doctor", "--json"),
     ("whoami --json", ""): run("whoami", "--json"),
 }

@@ -270,3 +270,32 @@ def test_a_login_moves_nothing_when_the_database_holds_other_listeners(tm: Tm, t
         ("housemate", plays),
         ("local", plays),
     ]
+    hints = [line for line in stderr.splitlines() if "tm db adopt" in line]
+    assert [hint.split("`")[1] for hint in hints] == [
+        "tm db adopt housemate --into fake-listener",
+        "tm db adopt local --into fake-listener",
+    ]
+
+    adopted = tm("db", "adopt", "local", "--into", "fake-listener", "--json")
+
+    assert adopted.exit_code == 0, adopted.output
+    assert json.loads(adopted.stdout)["plays"] == plays
+    assert tm.rows("SELECT id FROM users ORDER BY id") == [("fake-listener",), ("housemate",)]
+    assert tm.rows("SELECT user_id, count(*) FROM plays GROUP BY user_id ORDER BY user_id") == [
+        ("fake-listener", plays),
+        ("housemate", plays),
+    ]
+    assert tm.rows("SELECT user_id, sum(plays) FROM play_months GROUP BY user_id ORDER BY user_id") == [
+        ("fake-listener", plays),
+        ("housemate", plays),
+    ]
+
+
+def test_adopting_names_the_listeners_there_are(tm: Tm, tmp_path: Path) -> None:
+    _import_as_local(tm, tmp_path)
+
+    for args in (["nobody", "--into", "local"], ["local", "--into", "nobody"], ["local", "--into", "local"]):
+        result = tm("db", "adopt", *args)
+        assert result.exit_code == 2, result.output
+        assert "local" in result.stderr
+    assert tm.rows("SELECT user_id, count(*) FROM plays GROUP BY user_id") == [("local", 5)]

@@ -10,6 +10,7 @@ not "a year back to 2019-03-01"), and edge plays at the exact first and past-the
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from music_time_machine.testing.export_generator import write_export
 from plays_oracle import RANGE_DAYS, ChartRow, Oracle, month_window, taken_at
 
-from conftest import Tm
+from conftest import Tm, login
 
 RANGES = {"short": "short_term", "medium": "medium_term", "long": "long_term"}
 SEED, PLAYS, MORE_PLAYS = 7, 6_000, 8_000  # 23 and 31 listening days
@@ -255,6 +256,135 @@ def test_reimporting_and_a_later_overlapping_export_keep_the_charts_exact(
         history = _history(imported, month)
         for name in RANGE_DAYS:
             _assert_chart(history, name, union.chart(month, name))
+
+
+def _dry_run(tm: Tm, *args: str) -> dict:
+    """`tm playlist …` on a dry run (the fake's catalog knows none of the generated tracks, so nothing is written)."""
+    result = tm("playlist", *args, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert "from your stored plays" in result.stderr
+    found = json.loads(result.stdout)
+    assert found["chart_source"] == "plays"
+    return found
+
+
+def _uris_once(*charts: list[ChartRow]) -> list[str]:
+    """The charts' tracks that have a URI (the only ones a playlist can hold), in order, each once."""
+    return list(dict.fromkeys(row.uri for chart in charts for row in chart if row.uri))
+
+
+@pytest.fixture
+def listener(tm: Tm, export: Path) -> Tm:
+    """The export imported for the fake's listener, logged in (playlists are written to Spotify)."""
+    result = tm("import", str(export), "--user", "fake-listener")
+    assert result.exit_code == 0, result.output
+    login(tm)
+    return tm
+
+
+def test_month_playlist_from_plays_holds_that_months_three_charts(listener: Tm, oracle: Oracle) -> None:
+    found = _dry_run(listener, "month", EDGE_MONTH)  # no snapshot in the month: from plays without asking
+    expected = _uris_once(*(oracle.chart(EDGE_MONTH, name) for name in ("short_term", "medium_term", "long_term")))
+    assert len(expected) > 50  # the three charts differ, so their order and each-once matter
+    assert (found["added"], found["chart_month"]) == (expected, EDGE_MONTH)
+
+
+def test_rotation_and_discoveries_from_plays_are_of_the_last_month_with_plays(listener: Tm, oracle: Oracle) -> None:
+    last = oracle.last_month_with_plays()
+    rotation = _dry_run(listener, "rotation", "--source", "plays")
+    assert (rotation["added"], rotation["chart_month"]) == (_uris_once(oracle.chart(last, "short_term")), last)
+
+    earlier = {
+        row.key for month in oracle.months() if month < last for name in RANGE_DAYS for row in oracle.chart(month, name)
+    }
+    new = [row.uri for row in oracle.chart(last, "short_term") if row.key not in earlier and row.uri]
+    assert 0 < len(new) < len(rotation["added"])
+    assert _dry_run(listener, "discoveries")["added"] == new  # plays and no snapshot: from plays
+
+
+def _returns(charts: list[list[ChartRow]]) -> dict[str, int]:
+    """Reference: how often each track came back to the chart after missing from one or more charted months."""
+    returns: dict[str, int] = {}
+    for key in {row.key for chart in charts for row in chart}:
+        present = [any(row.key == key for row in chart) for chart in charts]
+        returns[key] = sum(1 for before, now in itertools.pairwise(present) if now and not before)
+        returns[key] -= 0 if present[0] else 1  # the first entry is not a return
+    return {key: count for key, count in returns.items() if count > 0}
+
+
+def test_boomerangs_from_plays_are_the_tracks_that_came_back_most(listener: Tm, oracle: Oracle) -> None:
+    charted = [chart for month in oracle.months() if (chart := oracle.chart(month, "short_term"))]
+    uri_of = {row.key: row.uri for chart in charted for row in chart}
+    returns = _returns(charted)
+    found = _dry_run(listener, "boomerangs")["added"]
+    assert len(returns) > 50 >= len(found) > 0  # more came back than the playlist holds: the most returns win
+    kept = {key: count for key, count in returns.items() if uri_of[key] in found}
+    assert len(kept) == len(found)
+    assert min(kept.values()) >= max(count for key, count in returns.items() if key not in kept)
+
+
+def test_export_of_plays_charts_has_every_months_charts(imported: Tm, oracle: Oracle) -> None:
+    result = imported("export", "snapshots", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "from your stored plays" in result.stderr
+    exported: dict[tuple[str, str], list[tuple[int, str | None]]] = {}
+    for row in json.loads(result.stdout):
+        exported.setdefault((row["taken_at"], row["time_range"]), []).append((row["rank"], row["track_uri"]))
+    expected = {
+        (taken_at(month), name): _expected_ranks(chart)
+        for month in oracle.months()
+        for name in RANGE_DAYS
+        if (chart := oracle.chart(month, name))
+    }
+    assert len(expected) > 100  # every month and range that has plays in its window
+    assert exported == expected
+
+
+def _month_totals(oracle: Oracle) -> dict[str, tuple[int, int]]:
+    totals: dict[str, list[int]] = {}
+    for play in oracle.plays:
+        totals.setdefault(play.played_at[:7], [0, 0])[0 if play.full else 1] += 1
+    return {month: (plays, skips) for month, (plays, skips) in totals.items()}
+
+
+def test_adopting_an_export_listener_merges_the_plays_without_counting_any_twice(
+    tm: Tm, export: Path, tmp_path: Path
+) -> None:
+    """Half the export filed under the name it gives, the other half (overlapping it) under the logged-in listener:
+    adopting leaves one listener with the plays of both, each once, and the charts of both together."""
+    old, new = tmp_path / "old", tmp_path / "new"  # old: endsong and Account Data (copies of extended plays)
+    old.mkdir()
+    new.mkdir()
+    for path in export.glob("*.json"):
+        in_old = path.name.startswith(("endsong_", "StreamingHistory_music_", "Streaming_History_Audio_edges"))
+        ((old if in_old else new) / path.name).write_bytes(path.read_bytes())
+    assert tm("import", str(old)).exit_code == 0  # filed under the export's synthetic_listener
+    login(tm)
+    assert tm("import", str(new), "--user", "fake-listener").exit_code == 0
+    assert tm("snapshot").exit_code == 0
+    union, own = Oracle.from_exports([new], [old]), Oracle.from_exports([new])
+    assert 0 < len(own.plays) < len(union.plays) < len(own.plays) + len(Oracle.from_exports([old]).plays)
+
+    result = tm("db", "adopt", "synthetic_listener", "--into", "fake-listener", "--json")
+
+    assert result.exit_code == 0, result.output
+    adoption = json.loads(result.stdout)
+    assert adoption["plays"] == len(union.plays) - len(own.plays)
+    assert adoption["plays"] + adoption["duplicates"] == len(Oracle.from_exports([old]).plays)
+    assert tm.rows("SELECT id FROM users") == [("fake-listener",)]
+    assert tm.rows("SELECT count(*) FROM plays") == [(len(union.plays),)]
+    stored = {
+        month: (row["plays"]["plays"], row["plays"]["skips"])
+        for month in union.months()
+        if (row := _history(tm, month))
+    }
+    assert {month: totals for month, totals in stored.items() if totals != (0, 0)} == _month_totals(union)
+    for month in (EDGE_MONTH, "2021-01"):
+        history = _history(tm, month)
+        for name in RANGE_DAYS:
+            _assert_chart(history, name, union.chart(month, name))
+    again = tm("import", str(old), "--json")  # the adopted files are the listener's own now
+    assert (again.exit_code, json.loads(again.stdout)["stored"]) == (0, 0)
 
 
 def _account(end_time: str, artist: str, title: str, ms: int = 200_000) -> dict:

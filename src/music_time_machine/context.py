@@ -109,7 +109,7 @@ class Context:
             raise UsageError(
                 f"{self.store().location} holds {user.label}'s data, but you are logged in as {logged_in.label}.",
                 hint="Run `tm snapshot` to start your own history in this database, use --db to pick another, "
-                "or `tm login` as that listener.",
+                f"`tm login` as that listener, or `tm db adopt {user.id} --into {logged_in.id}` if the data is yours.",
             )
         return self.spotify()
 

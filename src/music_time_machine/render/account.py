@@ -33,6 +33,11 @@ def show_login(login: Login) -> None:
     if login.adopted:
         plays = login.adopted.get("plays", 0)
         message(f"The plays imported before this login ({plays:,}) are now {login.user.label}'s (were 'local').")
+    for other in login.unclaimed:
+        message(
+            f"This database also holds plays imported for {other!r}, who never logged in here; if they are yours, "
+            f"run `tm db adopt {other} --into {login.user.id}`."
+        )
     show_logged_in(login.user)
 
 

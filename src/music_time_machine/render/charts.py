@@ -9,7 +9,7 @@ from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Column, Styled, Table, number, show
 
 if TYPE_CHECKING:  # only annotations: importing every service here would slow down every command's start
-    from music_time_machine.models import ChartsFrom, PlayCount, Snapshot, Track
+    from music_time_machine.models import ChartsFrom, Month, PlayCount, Snapshot, Track
     from music_time_machine.services.gems import GemsFound
     from music_time_machine.services.history import MonthHistory, PlayStats
     from music_time_machine.services.snapshot import SnapshotResult, TopTracks
@@ -83,11 +83,13 @@ def _chart_rows(snapshots: Iterable[Snapshot], source: ChartsFrom) -> list[JsonO
     ]
 
 
-def show_chart_source(source: ChartsFrom) -> None:
-    """Which charts these are, on stderr (also under --json)."""
+def show_chart_source(source: ChartsFrom, month: Month | None = None) -> None:
+    """Which charts these are (plays charts: of which month, when one was chosen), on stderr (also under --json)."""
     if source.value == "plays":
+        of = f" of {month}" if month else ""
         message(
-            "Charts computed from your stored plays (see README: charts from plays); --source spotify for Spotify's."
+            f"Charts computed from your stored plays{of} (see README: charts from plays); "
+            "--source spotify for Spotify's."
         )
     else:
         message("Charts from Spotify (your snapshots); --source plays for charts computed from your plays.")

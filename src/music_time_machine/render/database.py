@@ -9,6 +9,7 @@ from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Styled, Table, number, show
 
 if TYPE_CHECKING:
+    from music_time_machine.services.adopt import Adoption
     from music_time_machine.services.db_copy import CopyReport
 
 
@@ -39,3 +40,21 @@ def show_copy(report: CopyReport) -> None:
 
 def show_export_written(count: int, out: Path) -> None:
     message(f"Wrote {count} rows to {out}.")
+
+
+def adoption_json(adoption: Adoption) -> JsonObject:
+    return {
+        "from": adoption.old_id,
+        "into": adoption.into.id,
+        "plays": adoption.plays,
+        "duplicates": adoption.duplicates,
+        "moved": adoption.moved,
+    }
+
+
+def show_adoption(adoption: Adoption) -> None:
+    moved = ", ".join(f"{count:,} {table.replace('_', ' ')}" for table, count in adoption.moved.items())
+    message(
+        f"{adoption.old_id}'s data is now {adoption.into.label}'s: {adoption.plays:,} plays "
+        f"({adoption.duplicates:,} they already had), {moved}; {adoption.old_id!r} is gone."
+    )

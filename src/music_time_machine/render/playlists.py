@@ -12,6 +12,7 @@ from music_time_machine.render.tables import Table, show
 
 if TYPE_CHECKING:
     from music_time_machine.models import ManagedPlaylist
+    from music_time_machine.services.playlist_sources import SourcePlaylist
     from music_time_machine.services.playlists import PlaylistSync, RuleChange
 
 
@@ -26,6 +27,15 @@ def playlist_sync_json(sync: PlaylistSync) -> JsonObject:
         "created": sync.created,
         "written": sync.written,
         "dry_run": sync.dry_run,
+    }
+
+
+def source_playlist_json(result: SourcePlaylist) -> JsonObject:
+    """A playlist sync, and the charts its tracks came from."""
+    return {
+        **playlist_sync_json(result.sync),
+        "chart_source": result.charts_from.value,
+        "chart_month": str(result.month) if result.month else None,
     }
 
 

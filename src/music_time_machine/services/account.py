@@ -51,13 +51,16 @@ def log_in(
         identify=identify,
         paste=prompts.paste,
     )
-    return Login(user, adopt_local_listener(store(), user, utc_iso(clock())))
+    opened = store()
+    adopted = adopt_local_listener(opened, user, utc_iso(clock()))
+    return Login(user, adopted, [] if adopted else [other for other in opened.users.import_only() if other != user.id])
 
 
 @dataclass(frozen=True)
 class Login:
     user: User
     adopted: dict[str, int]  # rows of the local listener that became this account's, per table (empty: none)
+    unclaimed: list[str]  # other listeners with imported plays only (no snapshot, no sync): `tm db adopt` them
 
 
 def adopt_local_listener(store: Store, user: User, now: str) -> dict[str, int]:

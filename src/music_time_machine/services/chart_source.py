@@ -24,6 +24,15 @@ def choose_source(
     return ChartsFrom.SPOTIFY if covered else ChartsFrom.PLAYS
 
 
+def live_source(store: Store, user_id: str, wanted: ChartsFrom | None) -> ChartsFrom:
+    """For what today's charts say: `wanted`, else Spotify's (a snapshot is taken when there is none today) unless
+    the listener has plays and no snapshot at all (then the charts of plays, as of the last month with plays)."""
+    if wanted is not None:
+        return wanted
+    only_plays = store.snapshots.latest_at(user_id) is None and store.plays.latest_at(user_id) is not None
+    return ChartsFrom.PLAYS if only_plays else ChartsFrom.SPOTIFY
+
+
 def chart_snapshots(
     store: Store, user_id: str, source: ChartsFrom, first: Month, last: Month, ranges: list[TimeRange]
 ) -> list[Snapshot]:

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from music_time_machine.errors import TmError
 from music_time_machine.models import ChartsFrom, Gem, Month, PlayCount, TimeRange, Track, User, utc_iso
+from music_time_machine.services.chart_source import live_source
 from music_time_machine.services.evolution import MonthChart
 from music_time_machine.services.month_charts import charts_between
-from music_time_machine.services.play_charts import plays_months, plays_snapshots
+from music_time_machine.services.play_charts import last_plays_month, plays_snapshots
 from music_time_machine.services.snapshot import take_snapshot, todays_snapshots
 from music_time_machine.services.spotify_protocols import ChartSource
 from music_time_machine.store import Store
@@ -110,10 +111,7 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
 
 def gems_from_plays_charts(store: Store, user: User, limit: int | None = None) -> tuple[Month, list[Gem]]:
     """Long-term minus short-term chart from plays, as of the last month that has plays."""
-    months = plays_months(store, user.id)
-    if not months:
-        raise TmError("No plays stored yet to compute charts from.", hint="Run `tm import` with your data export.")
-    last = months[-1]
+    last = last_plays_month(store, user.id)
     charts = {s.time_range: s.tracks for s in plays_snapshots(store, user.id, last, last, GEM_RANGES)}
     return last, find_gems(charts.get(TimeRange.LONG, []), charts.get(TimeRange.SHORT, []), limit)
 
@@ -187,14 +185,11 @@ def gems(
     """Today's gems from Spotify's charts, or from the charts of plays (`charts_from`; by default plays when there
     are no snapshots at all). With `from_history`: from your plays (by default when you have some), else from your
     snapshots; offline either way."""
-    has_plays = store.plays.latest_at(user.id) is not None
     if from_history:
-        if charts_from is ChartsFrom.PLAYS or (charts_from is None and has_plays):
+        if charts_from is ChartsFrom.PLAYS or (charts_from is None and store.plays.latest_at(user.id) is not None):
             return PlayedGems(gems_from_plays(store, user, now, limit))
         return ChartedGems(gems_from_charts(store, user, limit))
-    if charts_from is ChartsFrom.PLAYS or (
-        charts_from is None and has_plays and not store.snapshots.latest_at(user.id)
-    ):
+    if live_source(store, user.id, charts_from) is ChartsFrom.PLAYS:
         month, found = gems_from_plays_charts(store, user, limit)
         return TodaysGems(found, ChartsFrom.PLAYS, month)
     return TodaysGems(todays_gems(store, source, user, now, limit))

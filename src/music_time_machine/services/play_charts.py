@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+from music_time_machine.errors import TmError
 from music_time_machine.models import Artist, Month, Snapshot, TimeRange, Track, utc_iso
 from music_time_machine.store import Store
 from music_time_machine.store.play_months import ChartRow, MonthSums
@@ -179,6 +180,14 @@ def plays_months(store: Store, user_id: str) -> list[Month]:
         months.append(month)
         month = month.shift(1)
     return months
+
+
+def last_plays_month(store: Store, user_id: str) -> Month:
+    """The last month with plays: that of "today's" plays charts."""
+    months = plays_months(store, user_id)
+    if not months:
+        raise TmError("No plays stored yet to compute charts from.", hint="Run `tm import` with your data export.")
+    return months[-1]
 
 
 def plays_snapshots(store: Store, user_id: str, first: Month, last: Month, ranges: list[TimeRange]) -> list[Snapshot]:

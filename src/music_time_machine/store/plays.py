@@ -37,6 +37,11 @@ def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[s
     return " AND ".join(conditions), params
 
 
+def _same_source(theirs: str) -> str:
+    """SQL: is `mine` the same source as `theirs` (the same file's content, or both the sync source)?"""
+    return f"(mine.sha256 = {theirs}.sha256 OR (mine.kind = '{API_SOURCE}' AND {theirs}.kind = '{API_SOURCE}'))"
+
+
 class PlayQueries(Queries):
     """Every write to `plays` goes through here, and keeps `store.play_months` exact in the same transaction."""
 
@@ -87,6 +92,30 @@ class PlayQueries(Queries):
             (user_id, min(p.played_at for p in plays), max(p.played_at for p in plays), user_id, source_id, user_id),
         ).fetchone()
         return row is not None
+
+    def move_sources(self, old_id: str, into_id: str) -> dict[int, int]:
+        """Give `into_id` the imported files and the sync source of `old_id` that it has no own copy of (a file:
+        the same content; syncs: one source each); returns the rest, each mapped to `into_id`'s copy."""
+        copies = self.db.execute(
+            f"""SELECT theirs.id, mine.id FROM play_sources AS theirs
+                JOIN play_sources AS mine ON mine.user_id = ? AND {_same_source("theirs")} WHERE theirs.user_id = ?""",
+            (into_id, old_id),
+        )
+        mapped = dict(copies.fetchall())
+        self.db.execute(
+            f"""UPDATE play_sources SET user_id = ? WHERE user_id = ? AND NOT EXISTS
+                (SELECT 1 FROM play_sources AS mine WHERE mine.user_id = ? AND {_same_source("play_sources")})""",
+            (into_id, old_id, into_id),
+        )
+        return mapped
+
+    def page(self, user_id: str, after_id: int, limit: int) -> list[tuple[int, PlayRow]]:
+        """Up to `limit` of the listener's plays with ids above `after_id`, in id order, with their ids."""
+        rows = self.db.execute(
+            f"SELECT id, {', '.join(PlayRow._fields)} FROM plays WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (user_id, after_id, limit),
+        )
+        return [(row[0], PlayRow(*row[1:])) for row in rows]
 
     def count(self, user_id: str) -> int:
         return self.db.execute("SELECT count(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from music_time_machine.models import User
 from music_time_machine.store.backend import Queries
+from music_time_machine.store.plays import API_SOURCE
 
 
 class UserQueries(Queries):
@@ -33,6 +34,48 @@ class UserQueries(Queries):
             self.db.execute("DELETE FROM users WHERE id = ?", (old_id,))
         return moved
 
+    def import_only(self) -> list[str]:
+        """The listeners whose only data is imported plays (no snapshot, no synced play): nobody logged in as them."""
+        rows = self.db.execute(
+            f"""SELECT id FROM users WHERE EXISTS (SELECT 1 FROM plays WHERE plays.user_id = users.id)
+               AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.user_id = users.id)
+               AND NOT EXISTS (SELECT 1 FROM play_sources WHERE play_sources.user_id = users.id
+                               AND play_sources.kind = '{API_SOURCE}') ORDER BY id"""
+        )
+        return [row[0] for row in rows]
+
+    def holds_rows(self, user_id: str) -> bool:
+        """Has the listener any row in any table (beyond being known)?"""
+        exists = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE user_id = ?)" for table in LISTENER_TABLES)
+        return bool(self.db.execute(f"SELECT {exists}", (user_id,) * len(LISTENER_TABLES)).fetchone()[0])
+
+    def move_unclaimed(self, old_id: str, into_id: str) -> dict[str, int]:
+        """Give `into_id` those of `old_id`'s snapshots, playlists and rules that it has no own row for (the same
+        day and range, playlist source, rule); returns how many moved per table. The rest stay with `old_id`."""
+        moved = {}
+        for table, same in CLAIMS.items():
+            match = " AND ".join(f"mine.{column} = {table}.{column}" for column in same)
+            cursor = self.db.execute(
+                f"""UPDATE {table} SET user_id = ? WHERE user_id = ?
+                    AND NOT EXISTS (SELECT 1 FROM {table} AS mine WHERE mine.user_id = ? AND {match})""",
+                (into_id, old_id, into_id),
+            )
+            moved[table] = cursor.rowcount
+        return moved
+
+    def forget(self, old_id: str) -> None:
+        """Delete listener `old_id` and every row still theirs (a snapshot's items go with it)."""
+        for table in ("plays", *(table for table in LISTENER_TABLES if table != "plays")):  # plays before sources
+            self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", (old_id,))
+        self.db.execute("DELETE FROM users WHERE id = ?", (old_id,))
+
+
+# What makes a row the same as another listener's: tm db adopt keeps the adopting listener's own
+CLAIMS = {
+    "snapshots": ("taken_on", "time_range"),
+    "managed_playlists": ("kind",),
+    "track_rules": ("track_uri", "rule", "source"),
+}
 
 # Every table that holds a listener's rows (only their user_id changes, so the order does not matter).
 LISTENER_TABLES = (

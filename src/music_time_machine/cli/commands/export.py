@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import DbOption, context
+from music_time_machine.cli.options import DbOption, SourceOption, context
+from music_time_machine.render.charts import show_chart_source
 from music_time_machine.render.database import show_export_written
 from music_time_machine.render.streaming import atomic_text_file, write_csv, write_json
 from music_time_machine.services.exports import export_rows
@@ -37,20 +38,28 @@ def command(
             "--out", help="Write to this file (atomically) [default: stdout].", dir_okay=False, show_default=False
         ),
     ] = None,
+    source: SourceOption = None,
     db: DbOption = None,
 ) -> None:
     """Export your data, streaming (memory stays flat however much there is).
 
+    `snapshots` are Spotify's charts as tm took them, or with --source plays (the default when there are no
+    snapshots) the charts computed from your plays: every month and range, `taken_at` the end of the month.
+
     Examples:
 
         tm export snapshots > snapshots.csv
+
+        tm export snapshots --source plays > charts-from-plays.csv
 
         tm export snapshots --format json | jq '.[0]'
 
         tm export playlists --format json --out playlists.json
     """
     env = context(ctx, db)
-    exported = export_rows(env.store(), env.listener(), what.value)
+    exported = export_rows(env.store(), env.listener(), what.value, source)
+    if exported.source is not None:
+        show_chart_source(exported.source)
     write = write_csv if file_format is Format.csv else write_json
     if out is None:
         write(sys.stdout, exported.columns, exported.rows)

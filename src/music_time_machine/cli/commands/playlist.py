@@ -6,15 +6,24 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import CsvOption, DbOption, JsonOption, command_group, context, one_format
-from music_time_machine.models import Month, parse_playlist_ref
+from music_time_machine.cli.options import (
+    CsvOption,
+    DbOption,
+    JsonOption,
+    SourceOption,
+    command_group,
+    context,
+    one_format,
+)
+from music_time_machine.models import ChartsFrom, Month, parse_playlist_ref
+from music_time_machine.render.charts import show_chart_source
 from music_time_machine.render.console import emit_json
 from music_time_machine.render.playlists import (
     managed_playlists_json,
-    playlist_sync_json,
     show_managed_playlists,
     show_playlist_sync,
     show_rows,
+    source_playlist_json,
 )
 from music_time_machine.services.playlists import PlaylistOptions
 
@@ -28,7 +37,14 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the +added/-
 PublicOption = Annotated[bool, typer.Option("--public", help="Create the playlist public (default private).")]
 
 
-def _keep(ctx: typer.Context, db: str | None, options: PlaylistOptions, as_json: bool, what: str | Month) -> None:
+def _keep(
+    ctx: typer.Context,
+    db: str | None,
+    options: PlaylistOptions,
+    charts_from: ChartsFrom | None,
+    as_json: bool,
+    what: str | Month,
+) -> None:
     """Bring the playlist of a source (gems, rotation, …) or of a month up to date, and show what changed."""
     from music_time_machine.services.playlist_sources import publish_month, publish_source
 
@@ -36,12 +52,13 @@ def _keep(ctx: typer.Context, db: str | None, options: PlaylistOptions, as_json:
     user = env.listener()
     spotify, store, now = env.lazy_spotify_for(user), env.store(), env.now()
     if isinstance(what, Month):
-        sync = publish_month(store, spotify, user, now, what, options)
+        result = publish_month(store, spotify, user, now, what, options, charts_from)
     else:
-        sync = publish_source(store, spotify, user, now, what, options)
-    show_playlist_sync(sync)
+        result = publish_source(store, spotify, user, now, what, options, charts_from)
+    show_chart_source(result.charts_from, result.month)
+    show_playlist_sync(result.sync)
     if as_json:
-        emit_json(playlist_sync_json(sync))
+        emit_json(source_playlist_json(result))
 
 
 def _register_source(source: str, help_text: str) -> None:
@@ -51,12 +68,16 @@ def _register_source(source: str, help_text: str) -> None:
         limit: LimitOption = None,
         dry_run: DryRunOption = False,
         public: PublicOption = False,
+        charts_from: SourceOption = None,
         as_json: JsonOption = False,
         db: DbOption = None,
     ) -> None:
-        _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), as_json, source)
+        _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), charts_from, as_json, source)
 
-    command.__doc__ = f"{help_text}\n\n    Example:\n\n        tm playlist {source} --dry-run\n    "
+    command.__doc__ = (
+        f"{help_text}\n\n    Examples:\n\n        tm playlist {source} --dry-run\n\n"
+        f"        tm playlist {source} --source plays    # from the charts of your plays\n    "
+    )
     app.command(source)(command)
 
 
@@ -74,16 +95,21 @@ def month_playlist(
     limit: LimitOption = None,
     dry_run: DryRunOption = False,
     public: PublicOption = False,
+    charts_from: SourceOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """That month's charts as a playlist (short, then medium, then long term; each track once).
 
-    Example:
+    From the month's snapshots, or from the charts of your plays when it has none (--source to choose).
+
+    Examples:
 
         tm playlist month 2025-03
+
+        tm playlist month 2017-06 --source plays --dry-run
     """
-    _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), as_json, Month.parse(month))
+    _keep(ctx, db, PlaylistOptions(name, limit, dry_run, public), charts_from, as_json, Month.parse(month))
 
 
 @app.command("list")
