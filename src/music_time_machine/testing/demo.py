@@ -18,6 +18,7 @@ from music_time_machine.services.playlists import sync_managed_playlist
 from music_time_machine.services.snapshot import take_snapshot
 from music_time_machine.services.sync import sync_recent_plays
 from music_time_machine.store import Store
+from music_time_machine.testing.demo_export import write_demo_export
 from music_time_machine.testing.export_generator import ExportTruth
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ def _import_years_before(
     """Write the listener's privacy export of the years up to the day before the first snapshot into
     HOME/demo-export and import it as `tm import HOME/demo-export` does. It comes after the monthly syncs, as a
     real export arrives after you start: a sync fetches only plays newer than the newest one stored."""
-    from music_time_machine.testing.demo_export import write_demo_export
-
     directory = home / "demo-export"
     truth = write_demo_export(directory, catalog, user.id, until=first_snapshot - timedelta(days=1))
     import_history(store, user, find_export_files([directory]), now)  # a second demo finds its files imported
