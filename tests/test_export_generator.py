@@ -7,14 +7,15 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from music_time_machine.testing.export_generator import ExportTruth, write_export
+from music_time_machine.testing.export_generator import ExportTruth, Habits, Track, write_export
+from music_time_machine.testing.export_timeline import plays_before
 
 PLAYS = 3_000
 ROWS_PER_FILE = 700
@@ -32,6 +33,13 @@ HISTORY_NAME = re.compile(
     r"|endsong|StreamingHistory_music|StreamingHistory_podcast)_(?P<number>\d+)\.json"
 )
 OTHER_NAMES = {"Userdata.json", "YourLibrary.json"}
+QUIET_START = datetime(2021, 3, 1, tzinfo=UTC)
+OWN_TRACKS = tuple(
+    Track(f"Song {n}", f"Artist {n % 7}", "Album", f"spotify:track:{n:022d}", 200_000) for n in range(40)
+)
+QUIET = Habits(
+    int(QUIET_START.timestamp()), session_gap=(8 * 3600, 40 * 3600), session_plays=(3, 15), tracks=OWN_TRACKS
+)
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +240,38 @@ def test_invalid_arguments_are_refused(tmp_path: Path) -> None:
         write_export(tmp_path, plays=0)
     with pytest.raises(ValueError, match="rows_per_file"):
         write_export(tmp_path, plays=10, rows_per_file=0)
+
+
+def test_habits_set_the_start_the_pace_and_the_music(tmp_path: Path) -> None:
+    truth = write_export(tmp_path / "export", plays=900, rows_per_file=500, habits=QUIET)
+
+    files = loose_files(tmp_path / "export")
+    audio = plays_in(files, "Streaming_History_Audio_")
+    ends = sorted(moment for row in audio if (moment := parse_time(row["ts"])) is not None)
+    days = (ends[-1] - QUIET_START).days
+    music = {row["spotify_track_uri"] for row in audio if row["spotify_track_uri"]}
+    library = {track["uri"] for track in json.loads(files["YourLibrary.json"])["tracks"]}
+    assert QUIET_START < ends[0] < QUIET_START + timedelta(days=2)
+    assert 5 < len(audio) / days < 15  # a quiet listener: about 9 plays a day, not hundreds
+    assert music <= {track.uri for track in OWN_TRACKS}
+    assert len(music) > 20
+    assert library == {track.uri for track in OWN_TRACKS}
+    assert reference_truth(files.items()) == truth.as_dict()
+
+
+def test_plays_before_a_deadline_make_an_export_that_ends_there(tmp_path: Path) -> None:
+    deadline = QUIET_START + timedelta(days=200)
+
+    plays = plays_before(int(deadline.timestamp()), 1, QUIET)
+    truth = write_export(tmp_path, plays=plays, habits=QUIET)
+
+    last = parse_time(truth.last_played_at)
+    assert last is not None
+    assert deadline - timedelta(days=2) < last < deadline + timedelta(minutes=10)
+
+
+def test_tracks_that_share_artist_and_title_are_refused(tmp_path: Path) -> None:
+    twins = (OWN_TRACKS[0], OWN_TRACKS[0]._replace(title="SONG 0", uri="spotify:track:" + "x" * 22))
+
+    with pytest.raises(ValueError, match="distinct"):
+        write_export(tmp_path, plays=10, habits=QUIET._replace(tracks=twins))

@@ -1,8 +1,9 @@
 """A deterministic synthetic Spotify data download (streaming history) plus the counts an importer must report.
 
-``write_export`` replays one seeded listening timeline (from 2016-01-01) into Extended Streaming History audio and
-video files, an older export's ``endsong_<N>.json`` repeating the first fifth of it, Account Data files for its last
-365 days, and two files that are not streaming history (``Userdata.json``, ``YourLibrary.json``).
+``write_export`` replays one seeded listening timeline (from 2016-01-01, busy, unless its ``Habits`` say otherwise)
+into Extended Streaming History audio and video files, an older export's ``endsong_<N>.json`` repeating the first
+fifth of it, Account Data files for its last 365 days, and two files that are not streaming history
+(``Userdata.json``, ``YourLibrary.json``).
 
 The ``ExportTruth`` is counted while writing, without a key set: the timeline's own dedupe keys are unique by
 construction (``export_timeline``: a track never ends twice in one UTC minute), so every endsong or Account Data copy
@@ -34,20 +35,22 @@ from music_time_machine.testing.export_timeline import (
     MIN_PLAY_MS,
     MUSIC,
     PODCAST,
-    START,
     VIDEO,
     Broken,
     Event,
+    Habits,
     Timeline,
+    Track,
     favourite_tracks,
     replay,
 )
 
-__all__ = ["ExportTruth", "write_export"]
+__all__ = ["ExportTruth", "Habits", "Track", "write_export"]
 
 _AUDIO_FILES, _VIDEO_FILES = "Streaming_History_Audio", "Streaming_History_Video"
 _EXTENDED_DIR, _ACCOUNT_DIR = "Spotify Extended Streaming History", "Spotify Account Data"
 _USERNAME = "synthetic_listener"
+DEFAULT_HABITS = Habits()
 _Role = Literal["timeline", "copy", "account"]
 _BROKEN_ROWS = (  # malformed rows, in turn: not an object, unparseable ts, ms_played a string, no ts
     '"not a play"',
@@ -136,11 +139,11 @@ class _Stream:
         return _account_row(event) if self.role == "account" else _history_row(event, legacy=self.role == "copy")
 
 
-def _plan(timeline: Timeline, rows_per_file: int) -> tuple[dict[str, tuple[str, ...]], int]:
+def _plan(timeline: Timeline, rows_per_file: int, start: int) -> tuple[dict[str, tuple[str, ...]], int]:
     """The year range of every audio and video file, and the end of the last play."""
     spans: dict[str, list[list[int]]] = {_AUDIO_FILES: [], _VIDEO_FILES: []}
     counts = dict.fromkeys(spans, 0)
-    end = START
+    end = start
     for row in timeline():
         end, prefix = row.end, _VIDEO_FILES if isinstance(row, Event) and row.kind == VIDEO else _AUDIO_FILES
         year = time.gmtime(end).tm_year
@@ -208,10 +211,10 @@ def _write_stream(sink: _Sink, stream: _Stream, rows: Iterator[str], rows_per_fi
     return count
 
 
-def _write_other_files(sink: _Sink, seed: int) -> int:
+def _write_other_files(sink: _Sink, seed: int, habits: Habits) -> int:
     """``Userdata.json`` and ``YourLibrary.json`` (the 50 most popular tracks); returns the number of files."""
     keys = ("track", "artist", "album", "uri")  # the first four content fields, in order
-    top = [json.loads("{" + item.extended + "}").values() for item in favourite_tracks(seed, 50)]
+    top = [json.loads("{" + item.extended + "}").values() for item in favourite_tracks(seed, 50, habits.tracks)]
     library = [dict(zip(keys, values, strict=False)) for values in top]
     documents = {
         "Userdata.json": {"username": _USERNAME, "email": f"listener{seed}@example.com", "country": "DE"},
@@ -231,25 +234,28 @@ def write_export(
     rows_per_file: int = 15_000,
     malformed_rows: int = 0,
     as_zip: bool = False,
+    habits: Habits = DEFAULT_HABITS,
 ) -> ExportTruth:
     """Write a synthetic export of ``plays`` listening events into ``directory`` (created if missing; files of the
     same names are overwritten) and return what a correct importer reports for it.
 
+    ``habits``: when the listening starts, how dense it is and which tracks it plays (by default 2016-01-01, about
+    250 plays a day, a made-up catalog of 4,000 tracks).
     ``malformed_rows`` broken rows are spread over the audio files on top of the events. With ``as_zip`` everything
     goes into ``directory/my_spotify_data.zip`` under ``Spotify Extended Streaming History/`` and
     ``Spotify Account Data/`` instead of loose files in ``directory``. The same arguments give the same bytes.
     """
     if plays < 1 or rows_per_file < 1 or malformed_rows < 0:
         raise ValueError("need plays >= 1, rows_per_file >= 1 and malformed_rows >= 0")
-    timeline = functools.partial(replay, seed, plays, malformed_rows)
-    years, end = _plan(timeline, rows_per_file)
+    timeline = functools.partial(replay, seed, plays, malformed_rows, habits)
+    years, end = _plan(timeline, rows_per_file, habits.start)
     tally: Counter[str] = Counter()
     with contextlib.closing(_Sink(directory, as_zip)) as sink:
         streams = _streams(plays, years, end)
         history_files = sum(
             _write_stream(sink, stream, _rows(stream, timeline, tally), rows_per_file) for stream in streams
         )
-        other_files = _write_other_files(sink, seed)
+        other_files = _write_other_files(sink, seed, habits)
     first = next(row for row in timeline() if isinstance(row, Event)).end  # the first and last plays are stored
     return ExportTruth(
         history_files=history_files,

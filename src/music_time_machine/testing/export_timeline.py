@@ -1,10 +1,11 @@
 """The seeded listening timeline behind the synthetic export (``export_generator``): a made-up catalog and one
-listener's plays from 2016-01-01, replayed identically on every call.
+listener's plays (from 2016-01-01 unless ``Habits`` say otherwise), replayed identically on every call.
 
-A catalog of music (Zipf-like popularity; half of the picks drift to this quarter's hits), podcasts, audiobooks and
-video podcasts, each item carrying its JSON fragments pre-rendered so that a row is one f-string. The listener plays in
-sessions; plays never overlap and a track never ends twice in one UTC minute, so the timeline's own dedupe keys are
-unique by construction. The first and last plays are full music plays ending on a whole minute.
+A catalog of music (made up, or the ``Habits``' own tracks; Zipf-like popularity; half of the picks drift to this
+quarter's hits), podcasts, audiobooks and video podcasts, each item carrying its JSON fragments pre-rendered so that a
+row is one f-string. The listener plays in sessions (by default busy ones, about 250 plays a day; ``Habits`` make a
+quieter listener); plays never overlap and a track never ends twice in one UTC minute, so the timeline's own dedupe
+keys are unique by construction. The first and last plays are full music plays ending on a whole minute.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import operator
 import random
 import string
+import sys
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -29,11 +31,14 @@ __all__ = [
     "VIDEO",
     "Broken",
     "Event",
+    "Habits",
     "Item",
     "Outcome",
     "Session",
     "Timeline",
+    "Track",
     "favourite_tracks",
+    "plays_before",
     "replay",
 ]
 
@@ -43,8 +48,6 @@ START = 1_451_606_400  # 2016-01-01T00:00:00Z
 DAY = 86_400
 _QUARTER = 91 * DAY  # the hits shift by 101 popularity ranks every quarter
 MIN_PLAY_MS = 30_000
-_SESSION_GAP = (5 * 60, 70 * 60)  # seconds between listening sessions
-_SESSION_PLAYS = (5, 55)
 _TRACKS = 4_000
 _ADJECTIVES = ("Velvet", "Neon", "Paper", "Hollow", "Golden", "Quiet", "Electric", "Crimson", "Lunar", "Café", "Über")
 _NOUNS = ("Harbor", "Lantern", "River", "Echo", "Garden", "Signal", "Mirror", "Highway", "Comet", "Nächte", "Tide")
@@ -99,6 +102,25 @@ _share = operator.attrgetter("share")
 _CONTINUES = ("fwdbtn", "backbtn", "trackdone")  # the next play's reason_start repeats these reason_ends
 
 
+class Track(NamedTuple):
+    """A music track to listen to: its names as the export writes them, URI and length."""
+
+    title: str
+    artist: str
+    album: str
+    uri: str
+    duration_ms: int
+
+
+class Habits(NamedTuple):
+    """When the listener starts, how their sessions are spaced and sized, and what music they own."""
+
+    start: int = START  # epoch seconds: the first session begins after one session gap from here
+    session_gap: tuple[int, int] = (5 * 60, 70 * 60)  # seconds between listening sessions, drawn uniformly
+    session_plays: tuple[int, int] = (5, 55)  # plays per session, drawn uniformly
+    tracks: tuple[Track, ...] = ()  # most popular first, (artist, title) distinct ignoring case; () = made up
+
+
 class Item(NamedTuple):
     number: int  # position in its pool
     duration: int  # ms
@@ -138,11 +160,11 @@ def _title(rng: random.Random) -> str:
     return f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}{rng.choice(_TITLE_SUFFIXES)}"
 
 
-def _music(rng: random.Random) -> list[Item]:
-    """Made-up tracks; (artist, track) is unique even lower-cased, so only the play time separates dedupe keys."""
-    items: list[Item] = []
+def _music(rng: random.Random) -> list[Track]:
+    """Made-up tracks; (artist, track) is unique even lower-cased."""
+    tracks: list[Track] = []
     seen: set[tuple[str, str]] = set()
-    while len(items) < _TRACKS:
+    while len(tracks) < _TRACKS:
         band = f"The {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}s"
         artist = band if rng.random() < 0.5 else f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
         for album in [_title(rng) for _ in range(rng.randint(1, 4))]:
@@ -151,9 +173,19 @@ def _music(rng: random.Random) -> list[Item]:
                 while (artist.lower(), track.lower()) in seen:
                     track = _title(rng)
                 seen.add((artist.lower(), track.lower()))
-                content = dict(zip(_TRACK_FIELDS, (track, artist, album), strict=True))
-                content["spotify_track_uri"] = _uri(rng, "track")
-                items.append(_item(len(items), rng.randint(95_000, 330_000), content, (artist, track)))
+                tracks.append(Track(track, artist, album, _uri(rng, "track"), rng.randint(95_000, 330_000)))
+    return tracks
+
+
+def _music_items(tracks: tuple[Track, ...] | list[Track]) -> list[Item]:
+    """Tracks as items; only the play time may separate dedupe keys, so (artist, title) must be distinct."""
+    if len({(track.artist.lower(), track.title.lower()) for track in tracks}) < len(tracks):
+        raise ValueError("the tracks' (artist, title) pairs must be distinct, ignoring case")
+    items = []
+    for number, track in enumerate(tracks):
+        content = dict(zip(_TRACK_FIELDS, (track.title, track.artist, track.album), strict=True))
+        content["spotify_track_uri"] = track.uri
+        items.append(_item(number, track.duration_ms, content, (track.artist, track.title)))
     return items
 
 
@@ -170,12 +202,12 @@ def _series(rng: random.Random, series: int, parts: int, fields: tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=2)
-def _catalog(seed: int) -> dict[int, _Pool]:
+def _catalog(seed: int, tracks: tuple[Track, ...]) -> dict[int, _Pool]:
     rng = random.Random(f"catalog:{seed}")
     show = ("episode_show_name", "episode_name", "spotify_episode_uri")
     book = ("audiobook_title", "audiobook_chapter_title", "audiobook_chapter_uri", "audiobook_uri")
     return {
-        MUSIC: _Pool(_music(rng), skew=20),
+        MUSIC: _Pool(_music_items(tracks or _music(rng)), skew=20),
         PODCAST: _Pool(_series(rng, 40, 25, show, "Podcast"), skew=5),
         AUDIOBOOK: _Pool(_series(rng, 12, 20, book, "Audiobook"), skew=10),
         VIDEO: _Pool(_series(rng, 8, 15, show, "Video Podcast"), skew=5),
@@ -224,10 +256,11 @@ class Broken(NamedTuple):
 class _Listener:
     """The mutable state of one replay of the timeline."""
 
-    def __init__(self, pools: dict[int, _Pool], seed: int) -> None:
+    def __init__(self, pools: dict[int, _Pool], seed: int, habits: Habits) -> None:
         self.rng = random.Random(f"timeline:{seed}")
         self.pools = pools
-        self.clock = START
+        self.habits = habits
+        self.clock = habits.start
         self.session = _new_session(self.rng)
         self.session_left = 0
         self.previous: Item | None = None
@@ -239,7 +272,7 @@ class _Listener:
         rng = self.rng
         new_session = self.session_left == 0
         if new_session:
-            self.session, self.session_left = _new_session(rng), rng.randint(*_SESSION_PLAYS)
+            self.session, self.session_left = _new_session(rng), rng.randint(*self.habits.session_plays)
             self.reason_start = rng.choice(("clickrow", "playbtn", "appload", "remote"))
         self.session_left -= 1
         kind = MUSIC if boundary else bisect.bisect(_KIND_SHARES, rng.random())
@@ -255,7 +288,7 @@ class _Listener:
     def _pick(self, kind: int) -> Item:
         """Never the same item twice in a row; half of the music is all-time favourites, half this quarter's hits."""
         pool = self.pools[kind]
-        drift = (self.clock - START) // _QUARTER * 101 if kind == MUSIC and self.rng.random() < 0.5 else 0
+        drift = (self.clock - self.habits.start) // _QUARTER * 101 if kind == MUSIC and self.rng.random() < 0.5 else 0
         item = pool.pick(self.rng, drift)
         while item is self.previous:
             item = pool.pick(self.rng, drift)
@@ -272,7 +305,7 @@ class _Listener:
 
     def _end(self, ms: int, new_session: bool, boundary: bool, track: Item | None) -> int:
         """Plays never overlap: end = previous end + pause + duration; a track never ends twice in one minute."""
-        pause = self.rng.randint(*_SESSION_GAP) if new_session else int(self.rng.random() * 4)
+        pause = self.rng.randint(*self.habits.session_gap) if new_session else int(self.rng.random() * 4)
         end = self.clock + pause - (-ms // 1000)
         if boundary:
             end += -end % 60
@@ -284,9 +317,9 @@ class _Listener:
         return end
 
 
-def replay(seed: int, plays: int, malformed_rows: int) -> Iterator[Event | Broken]:
+def replay(seed: int, plays: int, malformed_rows: int, habits: Habits) -> Iterator[Event | Broken]:
     """The seeded listening history; every call replays exactly the same rows."""
-    listener, broken = _Listener(_catalog(seed), seed), 0
+    listener, broken = _Listener(_catalog(seed, habits.tracks), seed, habits), 0
     for position in range(plays):
         while broken < malformed_rows and (2 * broken + 1) * plays // (2 * malformed_rows) == position:
             yield Broken(position, listener.clock, broken)
@@ -297,6 +330,15 @@ def replay(seed: int, plays: int, malformed_rows: int) -> Iterator[Event | Broke
 Timeline = Callable[[], Iterator[Event | Broken]]  # replays one timeline afresh on every call
 
 
-def favourite_tracks(seed: int, count: int) -> list[Item]:
-    """The ``count`` most popular tracks of the seed's catalog (before any drift to a quarter's hits)."""
-    return _catalog(seed)[MUSIC].items[:count]
+def plays_before(deadline: int, seed: int, habits: Habits) -> int:
+    """How many plays of the timeline end before ``deadline`` (epoch seconds): the ``plays`` of an export that ends
+    then. The timeline of fewer plays is the same up to its last play, which becomes a full one, so it may end a
+    few minutes later."""
+    events = itertools.takewhile(lambda event: event.end < deadline, replay(seed, sys.maxsize, 0, habits))
+    return sum(1 for _ in events)
+
+
+def favourite_tracks(seed: int, count: int, tracks: tuple[Track, ...] = ()) -> list[Item]:
+    """The ``count`` most popular tracks of the seed's catalog, or of ``tracks`` (before any drift to a quarter's
+    hits)."""
+    return _catalog(seed, tracks)[MUSIC].items[:count]

@@ -21,8 +21,9 @@ def command(
 
     Starts the fake on 127.0.0.1, logs in against it, and for each simulated month listens a little,
     syncs the recent plays and takes a snapshot, into
-    a separate demo database ($TM_HOME/demo.sqlite3 unless --db), builds the Forgotten Gems
-    playlist, and prints commands to explore the result.
+    a separate demo database ($TM_HOME/demo.sqlite3 unless --db); then writes a privacy export of
+    the 3.5 years before the first snapshot ($TM_HOME/demo-export) and imports it as tm import does,
+    builds the Forgotten Gems playlist, and prints commands to explore the result.
 
     Examples:
 
