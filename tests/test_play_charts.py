@@ -508,3 +508,27 @@ def test_evolution_tells_apart_tracks_that_have_no_uri(tm: Tm, handmade: Path) -
     exits = [(entry["uri"], entry["name"]) for entry in evolution["months"][1]["exits"]]
     assert len(exits) == len(june.exits) == len(HANDMADE_MAY_SHORT_TERM) - 2
     assert (None, "CAFÉ") in exits
+
+
+def test_todays_charts_from_plays_are_of_the_last_month_that_is_over(tm: Tm, tmp_path: Path) -> None:
+    """On 2025-03-15, March's 28 days (03-04 to 03-31) are mostly ahead: today's charts are February's."""
+    played, stopped, today = (
+        _track("Played", "Artist P", "spotify:track:P1"),
+        _track("Stopped", "Artist S", "spotify:track:S2"),
+        _track("Today", "Artist T", "spotify:track:T3"),
+    )
+    rows = [
+        *_plays_of(stopped, "2024-06-10T10:00:00Z", "2024-06-11T10:00:00Z"),
+        *_plays_of(played, "2025-02-20T10:00:00Z", "2025-02-21T10:00:00Z", "2025-02-22T10:00:00Z"),
+        *_plays_of(today, "2025-03-02T10:00:00Z"),  # in March, before its 28-day window
+    ]
+    export = tmp_path / "Streaming_History_Audio_2025_0.json"
+    export.write_text(json.dumps(rows), encoding="utf-8")
+    assert tm("import", str(export)).exit_code == 0
+
+    gems = tm("gems", "--json")
+
+    assert gems.exit_code == 0, gems.output
+    assert [gem["uri"] for gem in json.loads(gems.stdout)] == [stopped["uri"]]
+    table = tm("gems")
+    assert "as of 2025-02" in table.stdout

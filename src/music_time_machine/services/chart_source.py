@@ -26,7 +26,8 @@ def choose_source(
 
 def live_source(store: Store, user_id: str, wanted: ChartsFrom | None) -> ChartsFrom:
     """For what today's charts say: `wanted`, else Spotify's (a snapshot is taken when there is none today) unless
-    the listener has plays and no snapshot at all (then the charts of plays, as of the last month with plays)."""
+    the listener has plays and no snapshot at all (then the charts of plays of the last month with plays that is
+    over)."""
     if wanted is not None:
         return wanted
     only_plays = store.snapshots.latest_at(user_id) is None and store.plays.latest_at(user_id) is not None

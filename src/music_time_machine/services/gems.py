@@ -109,9 +109,11 @@ def chart_gems(long_and_medium: list[MonthChart], short: list[MonthChart], limit
     return gems[:limit] if limit is not None else gems
 
 
-def gems_from_plays_charts(store: Store, user: User, limit: int | None = None) -> tuple[Month, list[Gem]]:
-    """Long-term minus short-term chart from plays, as of the last month that has plays."""
-    last = last_plays_month(store, user.id)
+def gems_from_plays_charts(
+    store: Store, user: User, now: datetime, limit: int | None = None
+) -> tuple[Month, list[Gem]]:
+    """Long-term minus short-term chart from plays, as of the last month with plays that is over."""
+    last = last_plays_month(store, user.id, now)
     charts = {s.time_range: s.tracks for s in plays_snapshots(store, user.id, last, last, GEM_RANGES)}
     return last, find_gems(charts.get(TimeRange.LONG, []), charts.get(TimeRange.SHORT, []), limit)
 
@@ -190,6 +192,6 @@ def gems(
             return PlayedGems(gems_from_plays(store, user, now, limit))
         return ChartedGems(gems_from_charts(store, user, limit))
     if live_source(store, user.id, charts_from) is ChartsFrom.PLAYS:
-        month, found = gems_from_plays_charts(store, user, limit)
+        month, found = gems_from_plays_charts(store, user, now, limit)
         return TodaysGems(found, ChartsFrom.PLAYS, month)
     return TodaysGems(todays_gems(store, source, user, now, limit))

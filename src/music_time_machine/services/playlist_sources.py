@@ -29,7 +29,7 @@ PLAYLISTS = {
 
 
 class Picked(NamedTuple):
-    """A source's tracks, and the charts they came from (plays charts: of `month`, the last month with plays)."""
+    """A source's tracks, and the charts they came from (plays charts: of `month`, see `last_plays_month`)."""
 
     tracks: list[Track]
     charts_from: ChartsFrom
@@ -47,15 +47,15 @@ class SourcePlaylist:
 
 def gems_tracks(store: Store, spotify: ChartSource, user: User, now: datetime, charts_from: ChartsFrom) -> Picked:
     if charts_from is ChartsFrom.PLAYS:
-        month, found = gems_from_plays_charts(store, user)
+        month, found = gems_from_plays_charts(store, user, now)
         return Picked([gem.track for gem in found], charts_from, month)
     return Picked([gem.track for gem in todays_gems(store, spotify, user, now)], charts_from)
 
 
 def rotation_tracks(store: Store, spotify: ChartSource, user: User, now: datetime, charts_from: ChartsFrom) -> Picked:
-    """Today's short-term chart; from plays: that of the last month with plays."""
+    """Today's short-term chart; from plays: that of the last month with plays that is over."""
     if charts_from is ChartsFrom.PLAYS:
-        month = last_plays_month(store, user.id)
+        month = last_plays_month(store, user.id, now)
         charts = plays_snapshots(store, user.id, month, month, [TimeRange.SHORT])
         return Picked([track for chart in charts for track in chart.tracks], charts_from, month)
     take_snapshot(store, spotify, user, now, [TimeRange.SHORT])
