@@ -532,3 +532,12 @@ def test_todays_charts_from_plays_are_of_the_last_month_that_is_over(tm: Tm, tmp
     assert [gem["uri"] for gem in json.loads(gems.stdout)] == [stopped["uri"]]
     table = tm("gems")
     assert "as of 2025-02" in table.stdout
+
+
+def test_a_month_without_a_chart_from_plays_names_months_that_have_one(imported: Tm, oracle: Oracle) -> None:
+    result = imported("compare", "2018-03", EDGE_MONTH, "--range", "short", "--source", "plays")
+
+    assert result.exit_code == 2, result.output
+    charted = [month for month in oracle.months() if oracle.chart(month, "short_term")]
+    assert charted[-6:] != oracle.months()[-6:]  # some of the last months with plays have no 28-day chart
+    assert f"Months that have one: … {', '.join(charted[-6:])}." in " ".join(result.stderr.split())

@@ -40,7 +40,8 @@ def month_chart(store: Store, user_id: str, time_range: TimeRange, month: Month,
     """The month's (latest) chart of the range; an error naming the months that have one when it is missing."""
     [chart] = charts_between(store, user_id, time_range, month, month, 50, source)
     if chart.tracks is None:
-        have = ", ".join(str(m) for m in chart_months(store, user_id, source)[-6:])
+        charted = [c.month for c in charts_between(store, user_id, time_range, None, None, 50, source) if c.tracks]
+        have = ", ".join(str(m) for m in charted[-6:])
         what = "snapshot" if source is ChartsFrom.SPOTIFY else "chart from plays"
         raise UsageError(f"No {time_range.value} {what} in {month}.", hint=f"Months that have one: … {have}.")
     return chart.tracks
