@@ -1,10 +1,11 @@
 """`store.play_months`: what charts from plays are computed from, and the charts themselves.
 
 `play_months` holds, per listener, UTC month and track, the sums a chart is ranked by. Every write to `plays` goes
-through `store.plays`, which keeps these rows exact in the same transaction: a batch that was stored whole adds its
-own sums; any other change (duplicates, a synced play replaced by its imported copy, a deletion) recounts the months
-it touched from `plays`. Every chart that counts such a month is marked stale, and `play_charts` (the top 50 per month
-and range) computes it again before it is next read (`services.play_charts.refresh_play_charts`).
+through `store.plays`, which keeps these rows exact in the same transaction: a batch adds the sums of the rows it
+stored (all of it, or what remains past its duplicates); any other change (a synced play replaced by its imported
+copy, a deletion) recounts the months it touched from `plays`. Every chart that counts such a month is marked stale,
+and `play_charts` (the top 50 per month and range) computes it again before it is next read
+(`services.play_charts.refresh_play_charts`).
 """
 
 from __future__ import annotations
