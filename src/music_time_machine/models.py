@@ -102,12 +102,18 @@ class PlayRow(NamedTuple):
     source_id: int  # the play_sources row it came from
 
 
-ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # what SQL's lower() does in tm
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def ascii_lower(text: str) -> str:
+    """What SQL's lower() does in tm: ASCII letters lowercased, every other character kept (str.lower() is
+    that for ASCII text, and many times quicker than translate(), which matters a million plays a time)."""
+    return text.lower() if text.isascii() else text.translate(ASCII_LOWER)
 
 
 def name_key(artist: str, title: str) -> str:
     """A track known only by name: artist and title, ASCII letters lowercased (as the dedupe rule compares them)."""
-    return f"{artist.translate(ASCII_LOWER)}\t{title.translate(ASCII_LOWER)}"
+    return f"{ascii_lower(artist)}\t{ascii_lower(title)}"
 
 
 def utc_iso(moment: datetime) -> str:

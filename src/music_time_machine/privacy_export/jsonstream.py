@@ -10,6 +10,8 @@ from typing import TextIO
 CHUNK = 1 << 16
 MAX_ELEMENT = 1 << 20  # a play is ~700 bytes; an element this big means the JSON is broken, not long
 _NOT_SPACE = re.compile(r"[^ \t\r\n]")
+_TRUNCATED = "the file ends inside the array (truncated?)"
+_CLOSED = (dict, list, str)  # values that end with their own closing character, so nothing can follow on
 
 
 class MalformedJson(ValueError):
@@ -64,21 +66,22 @@ def iter_json_array(
     if buffer.next_char() != "[":
         raise buffer.error("not a JSON array")
     buffer.pos += 1
-    expect_value = True
     while True:
         char = buffer.next_char()
         if char == "]":
             return
         if char == "":
-            raise buffer.error("the file ends inside the array (truncated?)")
-        if not expect_value:
-            if char != ",":
-                raise buffer.error("expected ',' or ']'")
-            buffer.pos += 1
-            expect_value = True
-            continue
+            raise buffer.error(_TRUNCATED)
         yield _decode_one(buffer, decoder)
-        expect_value = False
+        char = buffer.next_char()
+        if char == ",":
+            buffer.pos += 1
+        elif char == "]":
+            return
+        elif char == "":
+            raise buffer.error(_TRUNCATED)
+        else:
+            raise buffer.error("expected ',' or ']'")
 
 
 def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
@@ -91,9 +94,10 @@ def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
             if room and buffer.fill():
                 continue
             raise buffer.error(f"invalid JSON ({error.msg})") from None
-        # Only a ',' or ']' after it proves the element complete: "12" may be the start of "12.5".
-        following = _NOT_SPACE.search(buffer.text, end)
-        if (following is None or buffer.text[following.start()] not in ",]") and room and buffer.fill():
-            continue
+        if type(value) not in _CLOSED:
+            # Only a ',' or ']' after it proves a number or a literal complete: "12" may be the start of "12.5".
+            following = _NOT_SPACE.search(buffer.text, end)
+            if (following is None or buffer.text[following.start()] not in ",]") and room and buffer.fill():
+                continue
         buffer.pos = end
         return value

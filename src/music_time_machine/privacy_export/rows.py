@@ -49,12 +49,9 @@ def detect_format(first_object: dict, file_name: str) -> Format | None:
     return None
 
 
-_FLAGS = {True: 1, False: 0}
-
-
 def _flag(value: object) -> int | None:
     """JSON true/false as 1/0; anything else (null, missing, odd types) as unknown."""
-    return _FLAGS.get(value) if isinstance(value, bool) else None
+    return 1 if value is True else 0 if value is False else None
 
 
 def _end_time(ts: object) -> str | None:

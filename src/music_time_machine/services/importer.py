@@ -15,7 +15,7 @@ from music_time_machine.privacy_export.rows import CONVERTERS, Format, SkipReaso
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
-BATCH = 5_000
+BATCH = 20_000  # plays per write: about one export file, so each track's month is summed once a file
 # Richer formats first, so that when the account data repeats a play, the row with URI and seconds is kept.
 FORMAT_ORDER = [Format.EXTENDED, Format.VIDEO, Format.ACCOUNT, Format.ACCOUNT_PODCAST]
 MAX_PROBLEMS = 20

@@ -57,6 +57,11 @@ class Backend(ABC):
         """SQL for the ISO time in `column` moved by a `?` parameter such as '-90 seconds', in the same format."""
 
     @abstractmethod
+    def through_index(self, index: str) -> str:
+        """SQL to follow a table's name so that it is read through `index` (a partial index: SQLite's planner
+        prefers a covering index that holds every row, unless told), or '' where the planner finds it alone."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     @contextmanager

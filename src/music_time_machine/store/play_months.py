@@ -1,10 +1,11 @@
 """`store.play_months`: what charts from plays are computed from, and the charts themselves.
 
 `play_months` holds, per listener, UTC month and track, the sums a chart is ranked by. Every write to `plays` goes
-through `store.plays`, which keeps these rows exact in the same transaction: a batch that was stored whole adds its
-own sums; any other change (duplicates, a synced play replaced by its imported copy, a deletion) recounts the months
-it touched from `plays`. Every chart that counts such a month is marked stale, and `play_charts` (the top 50 per month
-and range) computes it again before it is next read (`services.play_charts.refresh_play_charts`).
+through `store.plays`, which keeps these rows exact in the same transaction: a batch adds the sums of the rows it
+stored (all of it, or what remains past its duplicates); any other change (a synced play replaced by its imported
+copy, a deletion) recounts the months it touched from `plays`. Every chart that counts such a month is marked stale,
+and `play_charts` (the top 50 per month and range) computes it again before it is next read
+(`services.play_charts.refresh_play_charts`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from music_time_machine.models import ASCII_LOWER, Month, PlayRow, TimeRange
+from music_time_machine.models import Month, PlayRow, TimeRange, ascii_lower
 from music_time_machine.store.backend import Queries
 
 FULL_MS = 30_000
@@ -77,7 +78,7 @@ def month_sums(plays: Iterable[PlayRow]) -> list[MonthSums]:
     """The plays summed per month and track: the grouping of `play_months`, done in Python for one batch."""
     sums: dict[tuple[str, str | None, str, str], list] = {}
     for play in plays:
-        artist_key, title_key = play.artist_name.translate(ASCII_LOWER), play.track_name.translate(ASCII_LOWER)
+        artist_key, title_key = ascii_lower(play.artist_name), ascii_lower(play.track_name)
         key = (play.played_at[:7], play.track_uri, artist_key, title_key)
         full = play.ms_played >= FULL_MS and not play.skipped
         entry = sums.get(key)
@@ -117,18 +118,9 @@ class PlayMonthQueries(Queries):
 
     def named_elsewhere(self, user_id: str, plays: list[PlayRow]) -> set[str]:
         """Months with plays that have no URI but the artist and title of one of these (which may give it one)."""
-        if (
-            self.db.execute(
-                "SELECT 1 FROM play_months WHERE user_id = ? AND track_uri IS NULL LIMIT 1", (user_id,)
-            ).fetchone()
-            is None
-        ):
+        if not self._has_unnamed(user_id):
             return set()
-        names = {
-            (play.artist_name.translate(ASCII_LOWER), play.track_name.translate(ASCII_LOWER))
-            for play in plays
-            if play.track_uri
-        }
+        names = {(ascii_lower(play.artist_name), ascii_lower(play.track_name)) for play in plays if play.track_uri}
         months: set[str] = set()
         for artist_key, title_key in names:
             rows = self.db.execute(
@@ -138,6 +130,18 @@ class PlayMonthQueries(Queries):
             )
             months.update(row[0] for row in rows)
         return months
+
+    @property
+    def _without_uri(self) -> str:
+        return self.db.through_index("play_months_without_uri")
+
+    def _has_unnamed(self, user_id: str) -> bool:
+        """Are there plays without a URI (account data)?"""
+        row = self.db.execute(
+            f"SELECT 1 FROM play_months {self._without_uri} WHERE user_id = ? AND track_uri IS NULL LIMIT 1",
+            (user_id,),
+        ).fetchone()
+        return row is not None
 
     def mark_stale(self, user_id: str, months: Iterable[str]) -> None:
         """The plays of `months` changed: every chart that counts them is to be computed again."""
@@ -193,9 +197,9 @@ class PlayMonthQueries(Queries):
     def uris_by_name(self, user_id: str) -> dict[tuple[str, str], str]:
         """For each artist and title that has plays without a URI: the smallest URI other plays of it have."""
         rows = self.db.execute(
-            """SELECT u.artist_key, u.title_key, (SELECT min(n.track_uri) FROM play_months n WHERE n.user_id = ?
+            f"""SELECT u.artist_key, u.title_key, (SELECT min(n.track_uri) FROM play_months n WHERE n.user_id = ?
                    AND n.artist_key = u.artist_key AND n.title_key = u.title_key)
-               FROM (SELECT DISTINCT artist_key, title_key FROM play_months
+               FROM (SELECT DISTINCT artist_key, title_key FROM play_months {self._without_uri}
                      WHERE user_id = ? AND track_uri IS NULL) u""",
             (user_id, user_id),
         )
@@ -222,4 +226,4 @@ class PlayMonthQueries(Queries):
                 ORDER BY month, time_range, rank""",
             (user_id, *time_ranges, first, last),
         )
-        return [ChartRow(*row) for row in rows]
+        return list(map(ChartRow._make, rows))

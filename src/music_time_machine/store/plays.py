@@ -69,29 +69,30 @@ class PlayQueries(Queries):
         )
 
     def insert(self, plays: list[PlayRow]) -> int:
-        """Insert plays (of one listener and one source); returns how many were new (the rest were duplicates)."""
+        """Insert plays (of one listener and one source); returns how many were new or replaced a synced copy (the
+        rest were duplicates)."""
         if not plays:
             return 0
         first = plays[0]
-        may_replace = self._may_replace_synced(first.user_id, first.source_id, plays)
+        [last_id] = self.db.execute("SELECT coalesce(max(id), 0) FROM plays").fetchone()
         stored = self.db.executemany(INSERT_PLAY, plays)
-        if stored == len(plays) and not may_replace:
-            self.aggregates.add(first.user_id, plays)
-        else:
+        [inserted] = self.db.execute(
+            "SELECT count(*) FROM plays WHERE source_id = ? AND id > ?", (first.source_id, last_id)
+        ).fetchone()
+        if inserted != stored:  # some replaced a synced copy, whose sums are not known here
             self.aggregates.recount(first.user_id, {play.played_at[:7] for play in plays})
+        elif inserted == len(plays):
+            self.aggregates.add(first.user_id, plays)
+        else:  # the new rows are the ones after `last_id`: the duplicates left nothing to count
+            self.aggregates.add(first.user_id, self._stored_after(first.source_id, last_id))
         self.aggregates.mark_stale(first.user_id, self.aggregates.named_elsewhere(first.user_id, plays))
         return stored
 
-    def _may_replace_synced(self, user_id: str, source_id: int, plays: list[PlayRow]) -> bool:
-        """Could some of these plays replace a synced copy (an import over synced plays of the same time)?"""
-        row = self.db.execute(
-            f"""SELECT 1 FROM plays WHERE user_id = ? AND played_at >= ? AND played_at <= ?
-                AND source_id IN (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
-                AND ? NOT IN (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
-                LIMIT 1""",
-            (user_id, min(p.played_at for p in plays), max(p.played_at for p in plays), user_id, source_id, user_id),
-        ).fetchone()
-        return row is not None
+    def _stored_after(self, source_id: int, last_id: int) -> list[PlayRow]:
+        rows = self.db.execute(
+            f"SELECT {', '.join(PlayRow._fields)} FROM plays WHERE source_id = ? AND id > ?", (source_id, last_id)
+        )
+        return list(map(PlayRow._make, rows))
 
     def move_sources(self, old_id: str, into_id: str) -> dict[int, int]:
         """Give `into_id` the imported files and the sync source of `old_id` that it has no own copy of (a file:

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from collections.abc import Callable
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
 
+from music_time_machine.models import ChartsFrom, Month, TimeRange, User
+from music_time_machine.privacy_export.files import ExportFile
+from music_time_machine.privacy_export.jsonstream import iter_json_array
+from music_time_machine.services.gems import gems_from_plays
+from music_time_machine.services.history import month_history
+from music_time_machine.services.importer import import_history
+from music_time_machine.services.month_charts import charts_between
+from music_time_machine.services.on_this_day import on_this_day
+from music_time_machine.services.rank_vs_plays import rank_vs_plays
 from music_time_machine.store import Store
 from music_time_machine.store.sqlite import SqliteBackend
 
-BIG_TABLES = ("plays", "snapshot_items", "snapshots", "track_artists")  # they grow with years of history
+# They grow with years of history (play_months a third as many rows as plays; the charts 150 rows a month).
+BIG_TABLES = (
+    "plays",
+    "snapshot_items",
+    "snapshots",
+    "track_artists",
+    "play_months",
+    "play_charts",
+    "play_charts_stale",
+)
+_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY)")
 
 
 def query_plans(store: Store, work: Callable[[], object]) -> dict[str, list[str]]:
@@ -29,3 +54,36 @@ def full_scans(plans: dict[str, list[str]]) -> list[str]:
     return [
         line for lines in plans.values() for line in lines if line.startswith("SCAN ") and line.split()[1] in BIG_TABLES
     ]
+
+
+def indexes_used(plans: dict[str, list[str]]) -> set[str]:
+    """The indexes the plans search (INTEGER PRIMARY KEY: by rowid)."""
+    return {"".join(found) for lines in plans.values() for line in lines for found in _INDEX.findall(line)}
+
+
+Work = Callable[[], object]
+
+
+def offline_work(store: Store, user: User, month: Month, now: datetime, export: Path) -> dict[str, Work]:
+    """What the offline commands ask of the store, by command, for a listener with snapshots and plays imported
+    from `export` (the last: a dry-run import of plays already stored, with account data among them)."""
+    ranges = list(TimeRange)
+    return {
+        "history": lambda: month_history(store, user.id, month, ranges),
+        "history --source plays": lambda: month_history(store, user.id, month, ranges, source=ChartsFrom.PLAYS),
+        "evolution": lambda: charts_between(store, user.id, TimeRange.SHORT, None, None, 50),
+        "evolution --source plays": lambda: charts_between(
+            store, user.id, TimeRange.SHORT, None, None, 50, ChartsFrom.PLAYS
+        ),
+        "gems --from-history": lambda: gems_from_plays(store, user, now),
+        "on-this-day": lambda: on_this_day(store, user.id, now.date(), [1, 5]),
+        "rank-vs-plays": lambda: rank_vs_plays(store, user.id, TimeRange.MEDIUM),
+        "import of plays stored before": lambda: import_history(store, user, [_seen_again(export)], now, dry_run=True),
+    }
+
+
+def _seen_again(export: Path, rows: int = 500) -> ExportFile:
+    """The first rows of the export's first audio file, as a file of their own (so not skipped as imported)."""
+    with sorted(export.glob("Streaming_History_Audio_*.json"))[0].open() as handle:
+        data = json.dumps(list(islice(iter_json_array(handle), rows))).encode()
+    return ExportFile("seen-again.json", len(data), lambda: io.BytesIO(data))
