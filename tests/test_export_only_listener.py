@@ -52,6 +52,13 @@ EXTENDED_UNTIL = "2024-10-01"
 FIRST_MONTH, LAST_MONTH = "2015-01", "2024-12"
 COMPARED = ("2018-03", "2024-03")
 HISTORY_MONTH = "2019-05"
+TIED_IN = {"2019-05": 10, "2024-03": 5}  # the month and first day of twelve days of tied plays (see _tied_rows)
+TIED = {  # title: (URI, the hour of each play); all by one artist, in the order their ties must be broken
+    "Later": ("spotify:track:TieLaterTieLaterTieLat", 12),
+    "Key B": ("spotify:track:TieBTieBTieBTieBTieBTi", 11),  # "B" sorts before "a": plain string order
+    "Key a": ("spotify:track:TieaTieaTieaTieaTieaTi", 11),
+    "Earlier": ("spotify:track:TieEarlierTieEarlierTi", 10),
+}
 SYNC_MONTH, SYNCED = "2025-03", 20  # the conftest clock and the fake's month: after the export
 TM = str(Path(sys.executable).with_name("tm"))
 
@@ -71,6 +78,28 @@ def _moved(row: object) -> object | None:
     return moved
 
 
+def _tied_rows() -> list[dict]:
+    """Four tracks with the same full plays and milliseconds in each month of TIED_IN, so that only the tie-breaks
+    order them: "Later" played last, "Earlier" first, "Key B" and "Key a" alike to the second but for their keys.
+    (The generator's tracks never tie: their lengths are random to the millisecond.)"""
+    return [
+        {
+            "ts": f"{month}-{day:02d}T{hour}:20:00Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": title,
+            "master_metadata_album_artist_name": "The Tie Breakers",
+            "master_metadata_album_album_name": "Ties",
+            "spotify_track_uri": uri,
+            "reason_start": "clickrow",
+            "reason_end": "trackdone",
+            "skipped": False,
+        }
+        for month, first_day in TIED_IN.items()
+        for day in range(first_day, first_day + 12)
+        for title, (uri, hour) in TIED.items()
+    ]
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The generated export spread over ten years, naming nobody; and the generator's Userdata.json, kept apart."""
@@ -82,6 +111,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             if isinstance(rows, list):
                 rows = [moved for row in rows if (moved := _moved(row)) is not None]
             (export / path.name).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    (export / "Streaming_History_Audio_ties.json").write_text(json.dumps(_tied_rows()), encoding="utf-8")
     return export, raw / "Userdata.json"
 
 
@@ -234,6 +264,12 @@ def test_the_fixture_covers_ten_years_with_the_months_the_readme_names(oracle: O
     late = {row.key for month in ("2024-10", "2024-11", LAST_MONTH) for row in oracle.chart(month, "short_term")}
     assert late & uriless & oracle.uris, "Account Data plays charted under the URI of the same artist and title"
     assert late & (uriless - oracle.uris), "and some by artist and title, with no URI"
+    tied = [uri for uri, _hour in TIED.values()]
+    for month in (*TIED_IN, LAST_MONTH):  # and the last month's long-term chart, so among the gems
+        for name in RANGE_DAYS if month != LAST_MONTH else ["long_term"]:
+            keys = [row.key for row in oracle.chart(month, name)]
+            first = keys.index(tied[0])
+            assert keys[first : first + len(tied)] == tied, f"{month} {name}: tied next to each other"
     evolution = oracle.evolution("short_term", FIRST_MONTH, LAST_MONTH)
     assert sum(not change.snapshot for change in evolution) > 30, "gaps"
     assert sum(bool(change.turnover) for change in evolution) >= 10, "months with new tracks"
