@@ -9,7 +9,11 @@ kept, so every Account Data copy stays in its extended row's UTC minute), to LIS
 to 2024-12, with runs of consecutive months (so the 28-day charts have turnover), long gaps, leap days and the first
 and last days of 2018-03 and 2024-03. Its Extended Streaming History stops at EXTENDED_UNTIL, as an export requested
 in the autumn would: the last four listening days come from Account Data only (no URIs, minute precision), so their
-plays take the URI of the same artist and title played before, or have none.
+plays take the URI of the same artist and title played before, or have none. One more file holds four tracks tied
+on plays and milliseconds, so that the tie-breaks decide (see _tied_rows).
+
+The export names nobody (newer Extended Streaming History alone), so its plays are a local listener's until the
+first `tm login` adopts them; with its Userdata.json it names the account, whose later login finds them as its own.
 """
 
 from __future__ import annotations
@@ -292,6 +296,8 @@ def test_a_listener_with_only_their_export_gets_every_chart_and_keeps_it_through
     again = _json(offline, "import", str(export))
     assert (again["stored"], again["files_already_imported"]) == (0, imported["files_imported"])
     assert _read_all(offline, every_month) == seen
+    assert not tm.tokens.path.exists()
+    assert _json(offline, "doctor", "--offline")["ok"] is True  # nothing to fail without an app or a login
 
     assert "are now Fake Listener (fake-listener)'s" in _log_in(tm)
     after_login = _read_all(tm, every_month)
