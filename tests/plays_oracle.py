@@ -18,6 +18,7 @@ The rules it re-implements, from README ("Importing your listening history") and
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -208,6 +209,8 @@ class Oracle:
             self.names.setdefault(self.key_of[play], set()).add(play.title)
             self.artists.setdefault(self.key_of[play], set()).add(play.artist)
         self.uris = {play.uri for play in self.plays if play.uri}
+        self._full_plays = sorted((play for play in self.plays if play.full), key=lambda play: play.played_at)
+        self._full_ends = [play.played_at for play in self._full_plays]  # a window is a slice: bisect, not a scan
 
     @classmethod
     def from_exports(cls, *imports: Sequence[Path]) -> Oracle:
@@ -215,13 +218,13 @@ class Oracle:
 
     def chart_between(self, start: str, end: str, top: int = TOP, *, inclusive_end: bool = False) -> list[ChartRow]:
         tallies: dict[str, _Tally] = {}
-        for play in self.plays:
-            inside = start <= play.played_at <= end if inclusive_end else start <= play.played_at < end
-            if play.full and inside:
-                tally = tallies.setdefault(self.key_of[play], _Tally())
-                tally.full_plays += 1
-                tally.full_ms += play.ms_played
-                tally.last_full_play = max(tally.last_full_play, play.played_at)
+        after_end = bisect.bisect_right if inclusive_end else bisect.bisect_left
+        inside = slice(bisect.bisect_left(self._full_ends, start), after_end(self._full_ends, end))
+        for play in self._full_plays[inside]:
+            tally = tallies.setdefault(self.key_of[play], _Tally())
+            tally.full_plays += 1
+            tally.full_ms += play.ms_played
+            tally.last_full_play = max(tally.last_full_play, play.played_at)
         order = _ranked(list(tallies.items()))
         return [
             ChartRow(
@@ -261,6 +264,14 @@ class Oracle:
                 changes.append(MonthChange(month, True, len(entries) / len(chart), entries, exits))
             previous = chart
         return changes
+
+    def month_totals(self) -> dict[str, tuple[int, int]]:
+        """Per month that has plays: its full plays and its skips (every other stored play), by UTC end time."""
+        totals: dict[str, tuple[int, int]] = {}
+        for play in self.plays:
+            full, skips = totals.get(play.played_at[:7], (0, 0))
+            totals[play.played_at[:7]] = (full + 1, skips) if play.full else (full, skips + 1)
+        return dict(sorted(totals.items()))
 
     def last_month_with_plays(self) -> str:
         return max(play.played_at for play in self.plays)[:7]
