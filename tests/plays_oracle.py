@@ -276,9 +276,11 @@ class Oracle:
     def last_month_with_plays(self) -> str:
         return max(play.played_at for play in self.plays)[:7]
 
-    def gems(self) -> list[ChartRow]:
-        """The long-term chart minus the short-term one, of the last month with plays, in long-term order."""
-        month = self.last_month_with_plays()
+    def gems(self, this_month: str) -> list[ChartRow]:
+        """The long-term chart minus the short-term one, in long-term order, of the last month with plays before
+        `this_month` (YYYY-MM, today's: it is not over yet), else of `this_month`."""
+        over = [play.played_at[:7] for play in self.plays if play.played_at[:7] < this_month]
+        month = max(over) if over else self.last_month_with_plays()
         short = {row.key for row in self.chart(month, "short_term")}
         return [row for row in self.chart(month, "long_term") if row.key not in short]
 

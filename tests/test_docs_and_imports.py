@@ -89,7 +89,7 @@ def test_shell_completion_knows_the_lazily_loaded_commands(words: str, expected:
 def test_completion_script_is_offered_for_bash() -> None:
     result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="tm")
 
-    assert result.exit_code == 0
+    assert result.exit_code == 0, (result.output, repr(result.exception))
     assert "_TM_COMPLETE=complete_bash" in result.stdout
 
 

@@ -63,7 +63,7 @@ TIED = {  # title: (URI, the hour of each play); all by one artist, in the order
     "Key a": ("spotify:track:TieaTieaTieaTieaTieaTi", 11),
     "Earlier": ("spotify:track:TieEarlierTieEarlierTi", 10),
 }
-SYNC_MONTH, SYNCED = "2025-03", 20  # the conftest clock and the fake's month: after the export
+SYNC_MONTH, SYNCED = "2025-03", 20  # the conftest clock's month (so gems are of the month before), after the export
 TM = str(Path(sys.executable).with_name("tm"))
 
 
@@ -220,7 +220,7 @@ def _assert_compare(compared: dict, oracle: Oracle) -> None:
 def _assert_gems(gems: list[dict], oracle: Oracle) -> None:
     assert {gem["source"] for gem in gems} == {"plays"}
     shown = [(gem["long_term_rank"], gem["uri"], gem["name"]) for gem in gems]
-    assert shown == _chart_rows(oracle.gems())
+    assert shown == _chart_rows(oracle.gems(SYNC_MONTH))
 
 
 def _assert_matches(seen: Seen, oracle: Oracle, last_month: str) -> None:
@@ -278,7 +278,7 @@ def test_the_fixture_covers_ten_years_with_the_months_the_readme_names(oracle: O
     assert sum(not change.snapshot for change in evolution) > 30, "gaps"
     assert sum(bool(change.turnover) for change in evolution) >= 10, "months with new tracks"
     assert all(oracle.compare(*COMPARED, "short_term").values()), "new, gone and stayed tracks"
-    assert 0 < len(oracle.gems()) < 50
+    assert 0 < len(oracle.gems(SYNC_MONTH)) < 50
 
 
 def test_a_listener_with_only_their_export_gets_every_chart_and_keeps_it_through_login_and_sync(

@@ -185,11 +185,10 @@ def plays_months(store: Store, user_id: str) -> list[Month]:
 def last_plays_month(store: Store, user_id: str, now: datetime) -> Month:
     """The month of "today's" plays charts: the last month with plays that is over (a month still running has
     most of its 28-day window ahead: on its first days, that chart is empty), else the one running."""
-    months = plays_months(store, user_id)
-    if not months:
+    span = store.play_months.span(user_id)
+    if span is None:
         raise TmError("No plays stored yet to compute charts from.", hint="Run `tm import` with your data export.")
-    over = [month for month in months if month < Month.of(now)]
-    return over[-1] if over else months[-1]
+    return Month.parse(store.play_months.last_before(user_id, str(Month.of(now))) or span[1])
 
 
 def plays_snapshots(store: Store, user_id: str, first: Month, last: Month, ranges: list[TimeRange]) -> list[Snapshot]:

@@ -176,6 +176,11 @@ class PlayMonthQueries(Queries):
         ).fetchone()
         return None if first is None else (first, last)
 
+    def last_before(self, user_id: str, month: str) -> str | None:
+        """The last month with plays before `month` (YYYY-MM), if any."""
+        row = self.db.execute("SELECT max(month) FROM play_months WHERE user_id = ? AND month < ?", (user_id, month))
+        return row.fetchone()[0]
+
     def sums(self, user_id: str, first: str, last: str) -> list[MonthSums]:
         """Every month's sums from `first` to `last` (YYYY-MM), by month."""
         rows = self.db.execute(
