@@ -44,7 +44,7 @@ class ChartsFrom(StrEnum):
     PLAYS = "plays"
 
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: \d takes any script's digits
 
 
 @dataclass(frozen=True, order=True)
@@ -239,19 +239,29 @@ class ArtistCount:
         return self.ms_played / 60_000
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_day(text: str) -> date:
+    """A day between the years 1000 and 9998, as months are (so a window of years back or days around it exists)."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip()) if _DAY.fullmatch(text.strip()) else None
     except ValueError:
-        raise UsageError(f"Invalid date {text!r}: use YYYY-MM-DD, for example 2025-03-15.") from None
+        day = None
+    if day is None:
+        raise UsageError(f"Invalid date {text!r}: use YYYY-MM-DD, for example 2025-03-15.")
+    if not 1000 <= day.year <= 9998:
+        raise UsageError(f"Date {text!r} is out of range: use a day of the years 1000 to 9998.")
+    return day
+
+
+_YEARS = re.compile(r"[0-9]{1,3}")
 
 
 def parse_years(text: str) -> list[int]:
     """`1,5,10` -> [1, 5, 10]: how many years back to look."""
-    try:
-        years = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        years = []
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    years = [int(part) for part in parts] if all(_YEARS.fullmatch(part) for part in parts) else []
     if not years or any(not 1 <= year <= 100 for year in years):
         raise UsageError(f"Invalid years {text!r}: use whole numbers 1-100 separated by commas, e.g. 1,5,10.")
     return sorted(set(years))

@@ -62,6 +62,7 @@ SourceOption = Annotated[
     ),
 ]
 
+MAX_LIMIT = 100_000  # what a --limit may ask for: more than any chart, playlist or listener has, and a plain number
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -99,7 +100,9 @@ def context(ctx: typer.Context, db: str | None = None) -> Context:
     state = runtime(ctx)
     settings = state.settings
     assert settings is not None, "the app callback loads settings before any command runs"
-    if db:
+    if db is not None:
+        if not db.strip():
+            raise UsageError("--db is empty: give a SQLite file or a postgresql:// URL (or leave --db out).")
         settings = replace(settings, database=database_of(db))
     return Context(settings, state, countdown_waiter(state.sleep))
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+
+from music_time_machine.errors import UsageError
 
 
 def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...]]) -> int:
@@ -35,10 +38,15 @@ def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...
 
 @contextmanager
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
-    """Write to a temporary file beside `path` and move it into place only when everything was written."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write to a new temporary file beside `path` (created exclusively, 0600 like the database) and move it into
+    place only when everything was written. A folder that is missing or not writable is a usage error."""
     try:
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UsageError(f"Cannot write {str(path)!r}: {error.strerror}.") from None
+    temporary = Path(name)
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
             yield handle
         os.replace(temporary, path)
     finally:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import CreatePlaylistOption, DbOption, JsonOption, SourceOption, context
+from music_time_machine.cli.options import MAX_LIMIT, CreatePlaylistOption, DbOption, JsonOption, SourceOption, context
 from music_time_machine.render.charts import gems_json, show_chart_source, show_gems
 from music_time_machine.render.console import emit_json
 from music_time_machine.render.playlists import show_playlist_sync
@@ -14,7 +14,7 @@ from music_time_machine.render.playlists import show_playlist_sync
 
 def command(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many gems.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_LIMIT, help="At most this many gems.")] = None,
     create_playlist: CreatePlaylistOption = False,
     name: Annotated[str, typer.Option(help="Playlist name (renames the managed playlist).")] = "Forgotten Gems",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the playlist changes; write nothing.")] = False,

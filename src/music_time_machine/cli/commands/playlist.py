@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import (
+    MAX_LIMIT,
     CsvOption,
     DbOption,
     JsonOption,
@@ -32,7 +33,9 @@ app = command_group(
     "Examples: tm playlist rotation;  tm playlist month 2025-03 --dry-run;  tm playlist list"
 )
 NameOption = Annotated[str | None, typer.Option("--name", help="Playlist name (renames the managed playlist).")]
-LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many tracks (pins come on top).")]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, max=MAX_LIMIT, help="At most this many tracks (pins come on top).")
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the +added/-removed diff; write nothing.")]
 PublicOption = Annotated[bool, typer.Option("--public", help="Create the playlist public (default private).")]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import CsvOption, DbOption, JsonOption, context, one_format
+from music_time_machine.cli.options import MAX_LIMIT, CsvOption, DbOption, JsonOption, context, one_format
 from music_time_machine.models import parse_user_ref
 from music_time_machine.render.console import page_progress
 from music_time_machine.render.playlists import show_rows
@@ -23,7 +23,7 @@ def command(
             show_default=False,
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many playlists.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_LIMIT, help="At most this many playlists.")] = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     db: DbOption = None,
