@@ -87,6 +87,28 @@ def test_long_rate_limit_fails_at_once_with_the_time_to_retry(logged_in: Tm) -> 
     assert _snapshot_count(logged_in) == 0
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "said"),
+    [
+        ("100000000000000", "retry after not before 2026-03-16 "),  # 10^14 s: a year is as far as tm says
+        ("9" * 5000, "(in 0:00:01)"),  # more digits than Python turns into a number: taken as no wait given
+        ("Wed, 21 Oct 2026 07:28:00 GMT", "(in 0:00:01)"),
+        ("-5", "(in 0:00:01)"),
+    ],
+)
+def test_an_outlandish_retry_after_is_one_clear_line(logged_in: Tm, retry_after: str, said: str) -> None:
+    for _ in range(4):  # every try is refused, so the last one's wait is told rather than waited
+        logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": retry_after})
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1, result.output
+    assert error_lines(result)[0].startswith("Error: Spotify is rate limiting tm: retry after ")
+    assert said in result.stderr
+    assert sum(logged_in.sleeps) <= 3
+    assert _snapshot_count(logged_in) == 0
+
+
 def test_rate_limit_wait_ceiling_comes_from_tm_max_retry_wait(logged_in: Tm) -> None:
     logged_in.fake.fail_next(TOP_PATH, 429, headers={"Retry-After": "30"})
 

@@ -38,6 +38,7 @@ from music_time_machine.tokens import TokenFile
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 4  # first try + 3 retries, for 5xx, network errors and short 429s
 BACKOFF_SECONDS = (1.0, 2.0, 4.0)
+MAX_RETRY_AFTER = 366 * 86_400  # a Retry-After beyond a year is told as "not before" a year from now
 WRITE_CHUNK = 100  # Spotify takes at most 100 URIs per playlist write
 PAGE_SIZE = 50
 RECENT_LIMIT = 50  # all Spotify keeps
@@ -257,14 +258,15 @@ class SpotifyClient:
                 hint="Dev-mode quota is shared by all apps of one developer account; try again tomorrow.",
             )
         try:
-            retry_after = max(1, int((error.headers or {}).get("Retry-After", "1")))
-        except ValueError:
-            retry_after = 1
+            asked = int((error.headers or {}).get("Retry-After", "1"))
+        except ValueError:  # not a number of seconds (an HTTP date, garbage, thousands of digits)
+            asked = 1
+        retry_after = min(max(1, asked), MAX_RETRY_AFTER)  # a time that can still be told
         if retry_after > self._max_retry_wait or last:
             resume_at = (self._clock() + timedelta(seconds=retry_after)).astimezone()
+            when = f"{'not before ' if asked > MAX_RETRY_AFTER else ''}{resume_at:%Y-%m-%d %H:%M}"
             raise RateLimited(
-                f"Spotify is rate limiting tm: retry after {resume_at:%Y-%m-%d %H:%M} "
-                f"(in {timedelta(seconds=retry_after)}).",
+                f"Spotify is rate limiting tm: retry after {when} (in {timedelta(seconds=retry_after)}).",
                 hint=f"tm waits out at most TM_MAX_RETRY_WAIT={self._max_retry_wait}s; nothing was changed.",
             )
         self._wait(retry_after, "Spotify rate limit")
