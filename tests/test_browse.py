@@ -9,8 +9,11 @@ import stat
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from music_time_machine.models import parse_user_ref
+from music_time_machine.render.streaming import write_csv
 from music_time_machine.testing.fake_spotify import FakeSpotify
 
 from conftest import CLIENT_ID, CLIENT_SECRET, Tm, error_lines
@@ -133,3 +136,30 @@ def test_a_display_name_is_not_a_user_id(tm: Tm) -> None:
     assert result.exit_code == 2
     assert "not a Spotify user id" in error_lines(result)[0]
     assert "not the display name" in error_lines(result)[1]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def test_names_a_spreadsheet_would_run_are_written_as_text(legacy: Tm) -> None:
+    ids = legacy.fake.add_public_playlists("someone", len(FORMULAS) + 1)
+    for playlist_id, name in zip(ids, [*FORMULAS, "Plain - name"], strict=True):
+        legacy.fake.playlists[playlist_id].name = name
+
+    result = legacy("playlists", "someone", "--csv")
+
+    assert result.exit_code == 0, result.output
+    names = [row["name"] for row in csv.DictReader(io.StringIO(result.stdout, newline=""))]
+    assert names == [*("'" + name for name in FORMULAS), "Plain - name"]
+
+
+@given(st.lists(st.one_of(st.text(max_size=8), st.integers(), st.none()), min_size=1, max_size=5))
+def test_no_csv_cell_starts_like_a_formula(cells: list[object]) -> None:
+    out = io.StringIO(newline="")
+    write_csv(out, [f"c{i}" for i in range(len(cells))], iter([tuple(cells)]))
+
+    [_header, row] = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    for written, cell in zip(row, cells, strict=True):
+        assert not written.startswith(("=", "+", "-", "@", "\t", "\r")) or isinstance(cell, int)
+        text = "" if cell is None else str(cell)
+        assert written in (text, "'" + text)  # nothing else changes

@@ -13,13 +13,22 @@ from typing import TextIO
 
 from music_time_machine.errors import UsageError
 
+# A spreadsheet runs a cell that starts like a formula; names come from strangers (other people's playlists), so
+# such a text cell gets a leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: object) -> object:
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
 
 def write_csv(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...]]) -> int:
+    """CSV with a header row; a text cell that a spreadsheet would run as a formula is written as text."""
     writer = csv.writer(out)
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([_as_text(cell) for cell in row])
         count += 1
     return count
 
