@@ -105,3 +105,31 @@ def test_systemd_timers_are_written_and_enabled(tm: Tm, tmp_path: Path) -> None:
     ]
     assert "OnCalendar=*-*-* *:17:00" in (units / "tm-sync.timer").read_text()
     assert calls.read_text().splitlines()[-1] == "--user enable --now tm-sync.timer tm-snapshot.timer"
+
+
+@pytest.mark.parametrize("control", ["\n", "\r", "\x1b]52;c;cm0gLXJmIH4=\x07", "\x85", "\u2028", "\t"])
+@pytest.mark.parametrize("setting", ["TM_HOME", "TM_DB"])
+def test_a_control_character_in_a_path_never_reaches_the_crontab(
+    tm: Tm, crontab: tuple[Path, dict[str, str]], tmp_path: Path, setting: str, control: str
+) -> None:
+    """A stray .env can set TM_HOME or TM_DB; a line break in one would be a crontab line of its own."""
+    table, path = crontab
+    before = table.read_text()
+    value = str(tmp_path / f"tm{control}* * * * * touch {tmp_path / 'owned'}" / "tm.sqlite3")
+
+    result = tm("schedule", "--yes", extra_env={**path, setting: value})
+
+    assert result.exit_code == 2, result.output
+    assert error_lines(result)[0].startswith(f"Error: {setting} holds a control character")
+    assert table.read_text() == before
+
+
+def test_relative_paths_are_scheduled_as_absolute_ones(tm: Tm, tmp_path: Path) -> None:
+    os.chdir(tmp_path)  # the test's own folder (conftest isolates each test's working directory)
+    result = tm("schedule", "--print", extra_env={"TM_HOME": "rel-home", "TM_DB": "data/tm.sqlite3"})
+
+    assert result.exit_code == 0, result.output
+    sync = result.stdout.splitlines()[1]
+    assert f"TM_HOME={tmp_path / 'rel-home'} " in sync
+    assert f"TM_DB={tmp_path / 'data' / 'tm.sqlite3'} " in sync
+    assert sync.endswith(f" sync >> {tmp_path / 'rel-home' / 'schedule.log'} 2>&1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -15,6 +16,10 @@ from music_time_machine.errors import TmError, UsageError
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
 # (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
 JOBS = (("sync", "17 * * * *", "*-*-* *:17:00"), ("snapshot", "23 9 1 * *", "*-*-01 09:23:00"))
+
+
+# C0 and C1 controls, DEL, and Unicode's line and paragraph separators: none belongs in a line of cron or systemd
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,20 @@ def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> Sche
                 "tm schedule does not write a database password into your crontab or systemd units.",
                 hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
             )
-    environment = {"TM_HOME": str(settings.home)}
+    home = settings.home.absolute()  # cron and systemd start elsewhere: a relative path would point there
+    environment = {"TM_HOME": str(home)}
     if settings.database != settings.home / "tm.sqlite3":
-        environment["TM_DB"] = str(settings.database)
+        database = settings.database
+        environment["TM_DB"] = str(database.absolute() if isinstance(database, Path) else database)
     options = ("--all-users",) if all_users else ()
-    job = Job(tm_command(), environment, settings.home / "schedule.log", options)
+    job = Job(tm_command(), environment, home / "schedule.log", options)
+    for name, value in [*environment.items(), ("the tm command", " ".join(job.command))]:
+        if _CONTROL.search(value):
+            raise UsageError(
+                f"{name} holds a control character (a line break, an escape, …): tm schedule will not write it "
+                "into a crontab or a systemd unit, where it would start a line of its own.",
+                hint="Check TM_HOME and TM_DB, in the environment and in any .env file tm read (the one here, too).",
+            )
     units = systemd_units(job) if systemd else {"crontab": cron_block(job)}
     home_settings = settings.home / ".env"
     return SchedulePlan(units, systemd, job.log, None if home_settings.is_file() else home_settings)
