@@ -65,7 +65,7 @@ class UserQueries(Queries):
 
     def forget(self, old_id: str) -> None:
         """Delete listener `old_id` and every row still theirs (a snapshot's items go with it)."""
-        for table in ("plays", *(table for table in LISTENER_TABLES if table != "plays")):  # plays before sources
+        for table in LISTENER_TABLES:
             self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", (old_id,))
         self.db.execute("DELETE FROM users WHERE id = ?", (old_id,))
 
@@ -77,12 +77,13 @@ CLAIMS = {
     "track_rules": ("track_uri", "rule", "source"),
 }
 
-# Every table that holds a listener's rows (only their user_id changes, so the order does not matter).
+# Every table that holds a listener's rows. Moving them (only user_id changes) may go in any order; deleting them
+# goes in this one: plays before the play_sources they reference.
 LISTENER_TABLES = (
     "snapshots",
     "managed_playlists",
-    "play_sources",
     "plays",
+    "play_sources",
     "track_rules",
     "play_months",
     "play_charts",
