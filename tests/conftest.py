@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -287,3 +288,19 @@ def error_lines(result: Result) -> list[str]:
     lines = result.stderr.splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith("Error: ")]
     return lines[starts[0] :] if starts else []
+
+
+# Bidi classes that reorder what follows them (embeddings, overrides, isolates), per the Unicode database.
+_REORDERING = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def obeyed(char: str) -> bool:
+    """Whether a terminal may act on `char` instead of showing it, judged by the Unicode database: controls (C0,
+    DEL, C1), lone surrogates, line and paragraph separators, and the bidi controls."""
+    return unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or unicodedata.bidirectional(char) in _REORDERING
+
+
+def shown_safely(output: str, lines: int | None = None) -> bool:
+    """No line of `output` carries a character a terminal obeys (and, if given, there are exactly `lines`)."""
+    split = output.removesuffix("\n").split("\n")
+    return not any(obeyed(char) for line in split for char in line) and (lines is None or len(split) == lines)

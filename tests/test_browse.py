@@ -5,18 +5,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import stat
+import subprocess
+import sys
+import tty
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from music_time_machine.config import SETTING_NAMES
 from music_time_machine.models import parse_user_ref
 from music_time_machine.render.streaming import write_csv
 from music_time_machine.testing.fake_spotify import FakeSpotify
 
-from conftest import CLIENT_ID, CLIENT_SECRET, Tm, error_lines
+from conftest import CLIENT_ID, CLIENT_SECRET, Tm, error_lines, shown_safely
+
+TM = str(Path(sys.executable).with_name("tm"))
 
 
 @pytest.fixture
@@ -163,3 +172,39 @@ def test_no_csv_cell_starts_like_a_formula(cells: list[object]) -> None:
         assert not written.startswith(("=", "+", "-", "@", "\t", "\r")) or isinstance(cell, int)
         text = "" if cell is None else str(cell)
         assert written in (text, "'" + text)  # nothing else changes
+
+
+HOSTILE_NAMES = ["Clear\x1b[2J", "Clip\x1b]52;c;cm0=\x07board", "C1\x9b31m", "Bidi\u202eoverride", "Line\u2028break"]
+
+
+def test_other_peoples_names_reach_a_pipe_as_data_and_a_terminal_as_text(legacy: Tm) -> None:
+    ids = legacy.fake.add_public_playlists("someone", len(HOSTILE_NAMES))
+    for playlist_id, name in zip(ids, HOSTILE_NAMES, strict=True):
+        legacy.fake.playlists[playlist_id].name = name
+    environment = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES} | legacy.env
+
+    piped_csv = legacy("playlists", "someone", "--csv")
+    piped_json = legacy("playlists", "someone", "--json")
+    controller, terminal = pty.openpty()
+    tty.setraw(terminal)  # what tm writes, byte for byte (no \n -> \r\n)
+    with os.fdopen(controller, "rb", buffering=0) as screen:
+        run = subprocess.run([TM, "playlists", "someone", "--csv"], env=environment, stdout=terminal, check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read_available(screen):
+            shown += chunk
+
+    assert [row["name"] for row in csv.DictReader(io.StringIO(piped_csv.stdout, newline=""))] == HOSTILE_NAMES
+    assert [row["name"] for row in json.loads(piped_json.stdout)] == HOSTILE_NAMES
+    assert shown_safely(piped_json.stdout)
+    assert run.returncode == 0
+    assert shown_safely(shown.decode().replace("\r\n", "\n"))
+    assert "Clear\ufffd[2J" in shown.decode()
+
+
+def _read_available(screen: io.RawIOBase) -> bytes:
+    """What the terminal shows, until nothing more is there (a closed terminal reads as EIO on Linux)."""
+    try:
+        return os.read(screen.fileno(), 65536)
+    except OSError:
+        return b""

@@ -19,6 +19,7 @@ from music_time_machine.cli.options import COMMAND_SETTINGS, SETTINGS, runtime
 from music_time_machine.config import load_settings
 from music_time_machine.context import store_failure
 from music_time_machine.errors import TmError
+from music_time_machine.render.console import message
 
 if TYPE_CHECKING:  # Typer vendors click; its Context is named here only for the overrides' signatures
     from typer._click import Context as ClickContext
@@ -26,10 +27,8 @@ if TYPE_CHECKING:  # Typer vendors click; its Context is named here only for the
 EXIT_INTERRUPTED = 130
 
 
-def _report(message: str, hint: str | None = None) -> None:
-    sys.stderr.write(f"Error: {message}\n")
-    if hint:
-        sys.stderr.write(f"Hint: {hint}\n")
+def _report(error: str, hint: str | None = None) -> None:
+    message(f"Error: {error}", *([f"Hint: {hint}"] if hint else []))
 
 
 def command_names() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -52,7 +53,8 @@ def _zip_members(path: Path) -> list[ExportFile]:
 
 
 def _plain(path: Path) -> ExportFile:
-    return ExportFile(str(path), path.stat().st_size, lambda: path.open("rb"))
+    name = os.fsencode(path).decode("utf-8", "replace")  # a name that is not UTF-8 can still be told and stored
+    return ExportFile(name, path.stat().st_size, lambda: path.open("rb"))
 
 
 def find_export_files(paths: list[Path]) -> list[ExportFile]:

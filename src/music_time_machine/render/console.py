@@ -3,7 +3,6 @@ countdown or progress bar is drawn (tables are render/tables.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from music_time_machine.errors import TmError
+from music_time_machine.render.printable import json_text, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,9 +28,9 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False, emoji=False)
 
 
-def message(text: str) -> None:
-    """A line for people, on stderr (plain text: Spotify names are never read as markup)."""
-    sys.stderr.write(text + "\n")
+def message(*lines: str) -> None:
+    """Lines for people, on stderr: plain text, each one line (names are never read as markup, nor obeyed)."""
+    sys.stderr.write("".join(printable(text) + "\n" for text in lines))
     sys.stderr.flush()
 
 
@@ -38,11 +38,11 @@ def line(text: str) -> None:
     """A line of data on stdout (Typer's echo, as every command printed before)."""
     import typer
 
-    typer.echo(text)
+    typer.echo(printable(text))
 
 
 def emit_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(data, indent=2) + "\n")
 
 
 def countdown_waiter(sleep: Callable[[float], None]) -> Callable[[float, str], None]:
@@ -114,6 +114,6 @@ def page_progress(description: str) -> Callable[[int, int], None]:
 
     def show(done: int, total: int) -> None:
         if stderr.is_terminal and total > done:
-            stderr.print(f"{description}: {done} of {total}…", end="\r", markup=False, highlight=False)
+            stderr.print(printable(f"{description}: {done} of {total}…"), end="\r", markup=False, highlight=False)
 
     return show

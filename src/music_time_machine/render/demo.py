@@ -20,21 +20,24 @@ def show_demo(demo: Demo) -> None:
     export_first, export_last = demo.export_months
     years_ago = export_first.shift(12)  # the first month whose long-term window the export fills
     message(
-        f"\nDemo ready: {db}\n"
+        "",
+        f"Demo ready: {db}",
         f"  listener {demo.user.label}, snapshots {first} … {last}, {len(demo.gems)} forgotten gems "
-        f"(playlist created on the fake Spotify), {demo.plays_per_month} synced plays a month;\n"
+        f"(playlist created on the fake Spotify), {demo.plays_per_month} synced plays a month;",
         f"  before that, {demo.export_truth.stored:,} plays {export_first} … {export_last} from a privacy export, "
-        f"written to {demo.export} and imported\n\n"
-        "Try next (all offline):\n"
-        f"  tm history --month {first.shift(min(3, demo.months - 1))} --db {db}\n"
-        f"  tm history --month {last} --range long --db {db}\n"
-        f"  tm evolution --source plays --db {db}\n"
-        f"  tm compare {years_ago} {last} --range long --db {db}\n"
-        f"  tm history --month {years_ago} --db {db}\n"
-        f"  tm gems --db {db}\n"
-        f"  tm gems --source plays --db {db}\n"
-        f"  tm gems --from-history --db {db}\n"
-        f"  tm rank-vs-plays --range medium --db {db}\n"
-        f"  tm on-this-day --years 1,3 --days 15 --db {db}\n"
-        f"  tm history --month {last} --json --db {db} | head -20\n"
+        f"written to {demo.export} and imported",
+        "",
+        "Try next (all offline):",
+        f"  tm history --month {first.shift(min(3, demo.months - 1))} --db {db}",
+        f"  tm history --month {last} --range long --db {db}",
+        f"  tm evolution --source plays --db {db}",
+        f"  tm compare {years_ago} {last} --range long --db {db}",
+        f"  tm history --month {years_ago} --db {db}",
+        f"  tm gems --db {db}",
+        f"  tm gems --source plays --db {db}",
+        f"  tm gems --from-history --db {db}",
+        f"  tm rank-vs-plays --range medium --db {db}",
+        f"  tm on-this-day --years 1,3 --days 15 --db {db}",
+        f"  tm history --month {last} --json --db {db} | head -20",
+        "",
     )

@@ -162,7 +162,7 @@ def show_schedule(plan: SchedulePlan, *, to_stdout: bool) -> None:
         sys.stdout.write("\n".join(texts) + "\n")
         return
     for name, text in plan.units.items():
-        message(f"--- {name}\n{text}")
+        message(f"--- {name}", *text.splitlines())
 
 
 def show_schedule_installed(plan: SchedulePlan) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from music_time_machine.render.console import JsonObject, line, message
+from music_time_machine.render.printable import printable
 from music_time_machine.render.streaming import write_csv, write_json
 from music_time_machine.render.tables import Table, show
 
@@ -89,10 +90,18 @@ def show_rule_change(change: RuleChange) -> None:
     line(f"{change.uri} {verb} {where}." if change.changed else f"Nothing to change: {change.uri} was already so.")
 
 
+def _shown(cell: object) -> object:
+    return printable(cell) if isinstance(cell, str) else cell
+
+
 def show_rows(title: str, columns: list[str], rows: Iterator[tuple[object, ...]], as_json: bool, as_csv: bool) -> None:
     """Rows as a table, or streamed to stdout as a JSON array or as CSV (header row first) of the same columns."""
-    if as_json or as_csv:
-        (write_json if as_json else write_csv)(sys.stdout, columns, rows)
+    if as_json:
+        write_json(sys.stdout, columns, rows)
+        return
+    if as_csv:  # a pipe gets the names as they are; a terminal shows them and does not obey them
+        shown = (tuple(map(_shown, row)) for row in rows) if sys.stdout.isatty() else rows
+        write_csv(sys.stdout, columns, shown)
         return
     table = Table.of(title, *columns)
     for row in rows:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from music_time_machine.errors import UsageError
+from music_time_machine.render.printable import json_text
 
 # A spreadsheet runs a cell that starts like a formula; names come from strangers (other people's playlists), so
 # such a text cell gets a leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection).
@@ -37,9 +37,7 @@ def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...
     count = 0
     out.write("[")
     for row in rows:
-        out.write(
-            ("\n  " if count == 0 else ",\n  ") + json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False)
-        )
+        out.write(("\n  " if count == 0 else ",\n  ") + json_text(dict(zip(columns, row, strict=True))))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

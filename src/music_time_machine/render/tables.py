@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from music_time_machine.render.printable import printable
+
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33"}
-# Control characters (ESC among them) in a Spotify name must never reach the terminal as commands.
-_CONTROL = dict.fromkeys([*range(32), *range(127, 160)], " ")  # C0, DEL and C1 (CSI is U+009B)
 _MIN_WIDTH = 6  # a text column is never cut narrower than this
 
 
@@ -110,9 +110,9 @@ class Table:
         row: list[Cell] = []
         for cell in cells:
             if isinstance(cell, Styled):
-                row.append(Styled(cell.text.translate(_CONTROL), cell.style))
+                row.append(Styled(printable(cell.text), cell.style))
             else:
-                row.append("" if cell is None else str(cell).translate(_CONTROL))
+                row.append("" if cell is None else printable(str(cell)))
         self.rows.append(row)
 
     def _widths(self, limit: int | None) -> list[int]:
@@ -145,7 +145,7 @@ class Table:
                 parts.append(out.paint(_fit(text, width, column.right), style))
             return f"{bar} " + f" {bar} ".join(parts) + f" {bar}"
 
-        lines = [out.paint(self.title, "italic")] if self.title else []
+        lines = [out.paint(printable(self.title), "italic")] if self.title else []
         lines += [rule("┏", "━", "┳", "┓"), row_line([c.header for c in self.columns], "┃", header=True)]
         lines.append(rule("┡", "━", "╇", "┩"))
         lines += [row_line(row, "│", header=False) for row in self.rows]
@@ -190,9 +190,9 @@ def show(*blocks: Block) -> None:
         if isinstance(block, Table):
             lines += block.lines(out)
         elif isinstance(block, Styled):
-            lines.append(out.paint(block.text.translate(_CONTROL), block.style))
+            lines.append(out.paint(printable(block.text), block.style))
         elif isinstance(block, str):
-            lines.append(block.translate(_CONTROL))
+            lines.append(printable(block))
         else:
             lines += _side_by_side(block[0].lines(out), block[1].lines(out), out)
     sys.stdout.write("\n".join(lines) + "\n")
