@@ -12,6 +12,7 @@ from pathlib import Path
 
 from music_time_machine.config import Settings, is_database_url
 from music_time_machine.errors import TmError, UsageError
+from music_time_machine.private_files import private_folder, private_replacement
 
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
 # (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
@@ -66,8 +67,9 @@ def merge_crontab(existing: str, block: str) -> str:
 
 
 def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`command` under umask 077: what crontab (or systemctl) creates is the user's alone, whatever tm's umask."""
     try:
-        return subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, check=False, umask=0o077)
     except FileNotFoundError as error:
         raise TmError(
             f"`{command[0]}` is not installed here.", hint="Use `tm schedule --print` and add it by hand."
@@ -97,9 +99,10 @@ def systemd_units(job: Job) -> dict[str, str]:
 
 
 def install_systemd(units: dict[str, str], directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
     for name, text in units.items():
-        (directory / name).write_text(text)
+        with private_replacement(directory / name) as unit:  # 0600: no one else may change what it runs
+            unit.write(text)
     timers = [name for name in units if name.endswith(".timer")]
     for command in (["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", *timers]):
         done = _run(command)
