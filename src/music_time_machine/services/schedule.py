@@ -123,12 +123,14 @@ class SchedulePlan:
 def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> SchedulePlan:
     """The schedule for this machine's settings; never one that writes a database password into a crontab."""
     if is_database_url(settings.database):
-        from music_time_machine.store.postgres import secrets_of
+        from music_time_machine.store.postgres import parse_postgres_url
 
-        if secrets_of(str(settings.database)):
+        # A crontab line is also the command line of its shell, which `ps` shows every user of the machine.
+        if parse_postgres_url(str(settings.database)).secrets:
             raise UsageError(
                 "tm schedule does not write a database password into your crontab or systemd units.",
-                hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
+                hint="Keep it in ~/.pgpass (or PGPASSFILE), an sslpassword in a ~/.pg_service.conf service, and "
+                "give TM_DB/--db a URL without them (postgresql://…?service=NAME).",
             )
     home = settings.home.absolute()  # cron and systemd start elsewhere: a relative path would point there
     environment = {"TM_HOME": str(home)}
