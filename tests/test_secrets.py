@@ -43,6 +43,11 @@ def _pointed_at(server: FakeSpotify) -> dict[str, str]:
     return {"TM_SPOTIFY_API_URL": server.api_url, "TM_SPOTIFY_ACCOUNTS_URL": server.accounts_url}
 
 
+def _endpoints_of(server: FakeSpotify) -> dict[str, str]:
+    """How a token file records its issuer."""
+    return {"api_url": server.api_url, "accounts_url": server.accounts_url}
+
+
 # --- 1. the Client Credentials flow is pinned, and every endpoint is https unless it is this machine ------------
 
 
@@ -70,6 +75,25 @@ def test_without_a_login_the_first_app_token_pins_its_endpoints(
     assert moved.exit_code == 2
     assert "will not send the client secret there" in error_lines(moved)[0]
     assert elsewhere.requests == []
+
+
+def test_an_app_token_from_other_endpoints_is_dropped_not_sent_to_the_logins(
+    tm: Tm, redirect_uri: str, elsewhere: FakeSpotify
+) -> None:
+    elsewhere.add_public_playlists("someone", 1)
+    first = tm("playlists", "someone", extra_env=_pointed_at(elsewhere))  # no login yet: pinned there
+    with FakeSpotify(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(redirect_uri,), legacy_app=True
+    ) as here:
+        here.add_public_playlists("someone", 1)
+        local = Tm(env={**tm.env, **_pointed_at(here)}, home=tm.home, fake=here, database=tm.database)
+        login(local)  # the login is issued here: the app's credentials now belong here
+        moved = local("playlists", "someone")
+
+        assert (first.exit_code, moved.exit_code) == (0, 0), first.output + moved.output
+        # one request, with a token fetched here: the cached one from elsewhere was never sent (it would get a 401)
+        assert here.count("GET", "/v1/users/someone/playlists") == 1
+        assert json.loads((tm.home / "app-token.json").read_text())["issued_by"] == _endpoints_of(here)
 
 
 @pytest.mark.parametrize("setting", ["TM_SPOTIFY_API_URL", "TM_SPOTIFY_ACCOUNTS_URL"])
@@ -243,10 +267,7 @@ def test_a_planted_symlink_at_the_old_temporary_name_never_receives_an_app_token
     token = home / "app-token.json"
     assert not token.is_symlink()
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
-    assert json.loads(token.read_text())["issued_by"] == {
-        "api_url": elsewhere.api_url,
-        "accounts_url": elsewhere.accounts_url,
-    }
+    assert json.loads(token.read_text())["issued_by"] == _endpoints_of(elsewhere)
 
 
 # --- 3. a PostgreSQL URL's secrets are in no message and no schedule ---------------------------------------------
