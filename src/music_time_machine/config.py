@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from music_time_machine.errors import ConfigError
+from music_time_machine.private_files import private_folder
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
@@ -70,8 +74,7 @@ class Settings:
     def ensure_home(self) -> Path:
         """Create TM_HOME private to the user (0700); tokens and the default database live there."""
         if not self.home.exists():
-            self.home.mkdir(mode=0o700, parents=True)
-            self.home.chmod(0o700)
+            private_folder(self.home).chmod(0o700)
         return self.home
 
     def for_demo(
@@ -101,17 +104,22 @@ def is_database_url(target: Path | str) -> bool:
 
 
 def database_of(value: str) -> Path | str:
-    """--db / TM_DB: a postgresql:// URL as given, anything else a SQLite file path."""
-    return value if is_database_url(value) else Path(value).expanduser()
+    """--db / TM_DB: a postgresql:// URL as given, anything else a SQLite file path (but not another URL, whose
+    password a file name would show in messages)."""
+    if is_database_url(value):
+        return value
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", value):
+        raise ConfigError(
+            "--db/TM_DB is a URL, but not a postgresql:// one (tm does not show it: it may hold a password).",
+            hint="Use postgresql://… (lower case) for PostgreSQL, or a file path for SQLite.",
+        )
+    return Path(value).expanduser()
 
 
 def parse_redirect_uri(uri: str) -> RedirectTarget:
-    parts = urlsplit(uri)
+    parts = _split(uri) or urlsplit("")
     host = parts.hostname or ""
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port
     if host == "localhost":
         raise ConfigError(
             f"Redirect URI {uri} uses `localhost`, which Spotify no longer accepts (since 2025).",
@@ -140,12 +148,39 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return {key: value for key, value in dotenv_values(path).items() if value}
 
 
+def check_home(home: Path) -> None:
+    """TM_HOME keeps the login, the database and a .env that can point both elsewhere: only its user may write it.
+
+    Refused rather than repaired (chmod): whatever others could plant there (that .env, a symlink where the token
+    goes) is already in it, and a repair would trust it; only the user can tell. A missing home is made private."""
+    try:
+        status = home.stat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ConfigError(f"TM_HOME {home} cannot be used: {error.strerror}.") from None
+    if not stat.S_ISDIR(status.st_mode):
+        raise ConfigError(f"TM_HOME {home} is not a folder.", hint="Point TM_HOME at a folder of your own.")
+    if status.st_uid != os.geteuid():
+        raise ConfigError(
+            f"TM_HOME {home} belongs to another user (uid {status.st_uid}); tm keeps your Spotify login there.",
+            hint="Point TM_HOME at a folder of your own (tm creates a missing one, private to you).",
+        )
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(
+            f"TM_HOME {home} can be written by others (mode {stat.S_IMODE(status.st_mode):04o}); tm keeps your "
+            "Spotify login there and reads its .env.",
+            hint=f"Check what is in it (its .env above all), then make it yours alone: chmod 700 {home}",
+        )
+
+
 def _layered(environ: Mapping[str, str], cwd: Path) -> dict[str, str]:
     """Merge the sources, lowest precedence first; empty values count as unset."""
     from_env = {key: value for key, value in environ.items() if key in SETTING_NAMES and value}
     from_cwd = _read_dotenv(cwd / ".env")
     home = from_env.get("TM_HOME") or from_cwd.get("TM_HOME")
     home_path = Path(home).expanduser() if home else _default_home()
+    check_home(home_path)  # before its .env is read
     from_home = _read_dotenv(home_path / ".env")
     merged = {**from_home, **from_cwd, **from_env}
     merged["TM_HOME"] = str(home_path)
@@ -178,10 +213,45 @@ def _seconds_setting(values: Mapping[str, str], name: str, default: float) -> fl
     return seconds
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine, where plain http reaches no one else."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# Anything a URL parser might read differently from another (requests' from urlsplit's): a user part (`@`),
+# backslashes, whitespace and control characters; a query or fragment makes no sense in a base URL.
+_AMBIGUOUS_URL = re.compile(r"[@\\?#\s\x00-\x1f\x7f]")
+
+
+def _split(url: str) -> SplitResult | None:
+    """The parts of `url`; None when it has an unmatched [ or ], or a port outside 1-65535."""
+    try:
+        parts = urlsplit(url)
+        return parts if parts.port != 0 else None  # urlsplit checks the port only when asked
+    except ValueError:
+        return None
+
+
 def _base_url(values: Mapping[str, str], name: str, default: str) -> str:
+    """An endpoint that receives the client secret and tokens: https, or http to this machine only."""
     url = values.get(name, default)
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ConfigError(f"{name} must be an http(s) URL (got {url!r}).")
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or _AMBIGUOUS_URL.search(url):
+        raise ConfigError(
+            f"{name} must be an https URL with a host, and no user part, query, fragment or spaces.",
+            hint="The default, Spotify's own, needs no setting: remove it from the environment and any .env.",
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{name} is plain http to another machine ({parts.hostname}); tm sends your client secret and tokens "
+            "there, so it must be https.",
+            hint="Use https, or http only to this machine (127.0.0.1, ::1, localhost).",
+        )
     return url if url.endswith("/") else url + "/"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from music_time_machine.models import User
+from music_time_machine.private_files import private_folder, private_replacement
 
 # Spotify refresh tokens last 6 months from the user's consent; refreshing does not extend them (June 2026).
 REFRESH_TOKEN_LIFETIME = timedelta(days=182)
@@ -73,7 +74,7 @@ class TokenFile:
         user = self.user()
         if user is not None:
             target = self.parked(user.id)
-            target.path.parent.mkdir(mode=0o700, exist_ok=True)
+            private_folder(target.path.parent)
             self.move_to(target)
 
     def every_login(self) -> list[TokenFile]:
@@ -93,10 +94,8 @@ class TokenFile:
         return True
 
     def _write(self, data: dict[str, Any]) -> None:
-        """Write to a private temporary file, then rename: never world-readable, never half-written."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        """Through a fresh private temporary file, then rename: never world-readable, never half-written, and
+        never into the file a planted symlink points to."""
+        private_folder(self.path.parent)
+        with private_replacement(self.path) as handle:
             json.dump(data, handle, indent=2)
-        os.replace(temporary, self.path)

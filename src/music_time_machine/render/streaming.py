@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from music_time_machine.errors import UsageError
+from music_time_machine.private_files import private_replacement
 from music_time_machine.render.printable import json_text
 
 # A spreadsheet runs a cell that starts like a formula; names come from strangers (other people's playlists), so
@@ -47,14 +46,9 @@ def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
     """Write to a new temporary file beside `path` (created exclusively, 0600 like the database) and move it into
     place only when everything was written. A folder that is missing or not writable is a usage error."""
-    try:
-        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise UsageError(f"Cannot write {str(path)!r}: {error.strerror}.") from None
-    temporary = Path(name)
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with ExitStack() as stack:
+        try:
+            handle = stack.enter_context(private_replacement(path, newline=""))
+        except OSError as error:
+            raise UsageError(f"Cannot write {str(path)!r}: {error.strerror}.") from None
+        yield handle

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from music_time_machine.config import Settings, is_database_url
 from music_time_machine.errors import TmError, UsageError
+from music_time_machine.private_files import private_folder, private_replacement
 
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
 # (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
@@ -66,8 +67,9 @@ def merge_crontab(existing: str, block: str) -> str:
 
 
 def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`command` under umask 077: what crontab (or systemctl) creates is the user's alone, whatever tm's umask."""
     try:
-        return subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, check=False, umask=0o077)
     except FileNotFoundError as error:
         raise TmError(
             f"`{command[0]}` is not installed here.", hint="Use `tm schedule --print` and add it by hand."
@@ -97,9 +99,10 @@ def systemd_units(job: Job) -> dict[str, str]:
 
 
 def install_systemd(units: dict[str, str], directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
     for name, text in units.items():
-        (directory / name).write_text(text)
+        with private_replacement(directory / name) as unit:  # 0600: no one else may change what it runs
+            unit.write(text)
     timers = [name for name in units if name.endswith(".timer")]
     for command in (["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", *timers]):
         done = _run(command)
@@ -120,12 +123,14 @@ class SchedulePlan:
 def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> SchedulePlan:
     """The schedule for this machine's settings; never one that writes a database password into a crontab."""
     if is_database_url(settings.database):
-        from music_time_machine.store.postgres import secrets_of
+        from music_time_machine.store.postgres import parse_postgres_url
 
-        if secrets_of(str(settings.database)):
+        # A crontab line is also the command line of its shell, which `ps` shows every user of the machine.
+        if parse_postgres_url(str(settings.database)).secrets:
             raise UsageError(
                 "tm schedule does not write a database password into your crontab or systemd units.",
-                hint="Keep it in ~/.pgpass (or PGPASSFILE) and give TM_DB/--db a URL without it.",
+                hint="Keep it in ~/.pgpass (or PGPASSFILE), an sslpassword in a ~/.pg_service.conf service, and "
+                "give TM_DB/--db a URL without them (postgresql://…?service=NAME).",
             )
     home = settings.home.absolute()  # cron and systemd start elsewhere: a relative path would point there
     environment = {"TM_HOME": str(home)}

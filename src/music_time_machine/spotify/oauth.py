@@ -52,6 +52,11 @@ def _manager(
     return manager
 
 
+def endpoints(settings: Settings) -> dict[str, str]:
+    """The Spotify endpoints that settings name, as a token file records its issuer."""
+    return {"api_url": settings.api_url, "accounts_url": settings.accounts_url}
+
+
 def _token_service_error(error: SpotifyOauthError) -> SpotifyError:
     return SpotifyError(f"Spotify's login service refused the request: {_detail(error)}.")
 
@@ -90,7 +95,7 @@ class LoginAttempt:
             ) from error
         except requests.RequestException as error:
             raise _unreachable(error) from error
-        self._token_file.record_issuer(self._settings.api_url, self._settings.accounts_url)
+        self._token_file.record_issuer(**endpoints(self._settings))
 
 
 class StoredToken:
@@ -113,8 +118,7 @@ class StoredToken:
 
     def _check_issuer(self) -> None:
         """A `.env` that points tm at another server must not receive this login's tokens or secret."""
-        expected = {"api_url": self._settings.api_url, "accounts_url": self._settings.accounts_url}
-        if self._token_file.issued_by() != expected:
+        if self._token_file.issued_by() != endpoints(self._settings):
             raise AuthExpired(
                 "Your login belongs to other Spotify endpoints than TM_SPOTIFY_API_URL/TM_SPOTIFY_ACCOUNTS_URL "
                 "now name; tm will not send it there.",
@@ -150,6 +154,7 @@ class AppToken:
                 "Listing another user's playlists needs SPOTIPY_CLIENT_SECRET (the Client Credentials flow).",
                 hint="Add the secret from your app's dashboard to .env, or run `tm playlists` for your own.",
             )
+        self._settings = settings
         self._token_file = token_file
         self._manager = SpotifyClientCredentials(
             client_id=settings.require_client_id(),
@@ -168,9 +173,25 @@ class AppToken:
         self._fetch(check_cache=False)
         return self._token_file.token_info() or {}
 
+    def _check_issuer(self) -> None:
+        """The client secret goes only where this machine's credentials are pinned: the login's endpoints (it
+        went there at `tm login`), else those of the first app token; a cached token never goes anywhere else."""
+        expected = endpoints(self._settings)
+        pinned = TokenFile(self._settings.token_path).issued_by() or self._token_file.issued_by()
+        if pinned and pinned != expected:
+            raise ConfigError(
+                "Your Spotify app's credentials were used with other endpoints than TM_SPOTIFY_API_URL/"
+                "TM_SPOTIFY_ACCOUNTS_URL now name; tm will not send the client secret there.",
+                hint="Check those settings (and any .env in this directory); to move on purpose, `tm login` there "
+                f"or delete {self._settings.app_token_path}.",
+            )
+        if self._token_file.issued_by() != expected:
+            self._token_file.delete()  # issued elsewhere (or before tm recorded issuers): fetch one here
+
     def _fetch(self, *, check_cache: bool) -> str:
+        self._check_issuer()
         try:
-            return self._manager.get_access_token(as_dict=False, check_cache=check_cache)
+            token = self._manager.get_access_token(as_dict=False, check_cache=check_cache)
         except SpotifyOauthError as error:
             if error.error == "invalid_client":
                 raise ConfigError(
@@ -180,3 +201,6 @@ class AppToken:
             raise _token_service_error(error) from error
         except requests.RequestException as error:
             raise _unreachable(error) from error
+        if not self._token_file.issued_by():
+            self._token_file.record_issuer(**endpoints(self._settings))
+        return token

@@ -7,11 +7,13 @@ time expression that differs. Times stay ISO-8601 UTC text, as in SQLite, so eve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from music_time_machine.errors import ConfigError, StoreError
 from music_time_machine.store.backend import Backend
@@ -43,24 +45,103 @@ def translate(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-def secrets_of(url: str) -> list[str]:
-    """The passwords a URL carries (user:password@ or ?password=), as written and percent-decoded."""
-    parts = urlsplit(url)
-    written = [parts.password or ""]  # urlsplit leaves it as written
-    written += [part.partition("=")[2] for part in parts.query.split("&") if part.startswith("password=")]
-    return sorted({form for secret in written for form in (secret, unquote(secret)) if form}, key=len, reverse=True)
+# libpq's parameters that hold a secret (those it shows as "*", and the SCRAM keys): never in a message, never
+# in the connection string, which libpq and psycopg quote in their errors; they go to libpq as parameters alone.
+SECRET_PARAMETERS = ("password", "sslpassword", "oauth_client_secret", "scram_client_key", "scram_server_key")
+
+# RFC 3986's characters per part, without `@` (allowed once, before the host) and `#` (a password's, unencoded)
+_USERINFO = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*")
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%]*)(?::([0-9]{1,5}))?")
+_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%/]*")
+_QUERY = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%/?]*")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SCHEMES = ("postgresql://", "postgres://")
+_PARTS = re.compile(r"(?P<authority>[^/?]*)(?P<path>/[^?]*)?(?:\?(?P<query>.*))?", re.DOTALL)
 
 
-def redacted(text: str, url: str) -> str:
-    """`text` (a URL, or a message that may quote one) with every password of `url` replaced by ***."""
-    for secret in secrets_of(url):
-        text = text.replace(secret, "***")
-    return text
+@dataclass(frozen=True)
+class PostgresUrl:
+    """A postgresql:// URL taken apart: libpq gets it without its secrets, which travel as parameters alone."""
+
+    conninfo: str  # the URL without any secret
+    secrets: dict[str, str]  # password, sslpassword, …: decoded
+    shown: str  # for messages: the URL with each secret as ***
+    parameters: tuple[str, ...]  # the names of the other query parameters
 
 
-def masked(url: str) -> str:
-    """The URL for messages: never the password."""
-    return redacted(url, url)
+def _malformed(reason: str) -> ConfigError:
+    """Never quotes the URL: in a malformed one, no one can tell where the password ends."""
+    return ConfigError(
+        f"The PostgreSQL URL in --db/TM_DB is malformed: {reason}. (tm does not show it: it may hold a password.)",
+        hint="Percent-encode @ : / ? # & = % and spaces in the user name, password and values (@ is %40), "
+        "or keep the password in ~/.pgpass (PGPASSFILE).",
+    )
+
+
+def _decoded(text: str) -> str:
+    try:
+        value = unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise _malformed("a %-escape is not UTF-8") from None
+    if "\x00" in value:
+        raise _malformed("it holds %00")
+    return value
+
+
+def _check_hosts(hosts: str) -> None:
+    for host in hosts.split(",") if hosts else ():
+        match = _HOST.fullmatch(host)
+        if match is None or not (match[1] or len(hosts) == len(host)):  # only a lone host may be left out
+            raise _malformed("a host is not a name, an address or [an IPv6 address], with an optional :port")
+        if match[2] is not None and not 0 < int(match[2]) < 65536:
+            raise _malformed("a port is not a number from 1 to 65535")
+
+
+def _query_parameters(query: str) -> list[tuple[str, str, str]]:
+    """(raw text, decoded name, raw value) of each key=value."""
+    parameters = []
+    for text in query.split("&") if query else ():
+        key, equals, value = text.partition("=")
+        if not key or not equals or "=" in value:
+            raise _malformed("a query parameter is not one key=value (write & and = inside a value as %26, %3D)")
+        parameters.append((text, _decoded(key), value))
+    return parameters
+
+
+def parse_postgres_url(url: str) -> PostgresUrl:
+    """Strictly: where libpq and a redactor could read a URL differently (an unencoded `@`, `/` or `#` in a
+    password), tm refuses it rather than guess which part is secret."""
+    scheme = next(prefix for prefix in _SCHEMES if url.startswith(prefix))
+    parts = _PARTS.fullmatch(url[len(scheme) :])
+    assert parts is not None  # every string matches
+    userinfo, at, hosts = parts["authority"].rpartition("@")
+    path, query = parts["path"] or "", parts["query"] or ""
+    if userinfo.count("@") or "@" in path + query:
+        raise _malformed("it holds an @ that is not the one before the host (write @ in a password as %40)")
+    if not (_USERINFO.fullmatch(userinfo) and _PATH.fullmatch(path) and _QUERY.fullmatch(query)):
+        raise _malformed("it holds a space, a # or another character that must be %-encoded")
+    if _BAD_ESCAPE.search(userinfo + path + query):
+        raise _malformed("a % does not start a %XX escape (write % itself as %25)")
+    _check_hosts(hosts)
+    user, colon, password = userinfo.partition(":")
+    secrets = {"password": _decoded(password)} if colon else {}
+    kept, names, shown = [], [], []
+    for text, name, value in _query_parameters(query):
+        if name in SECRET_PARAMETERS:
+            secrets[name] = _decoded(value)
+            shown.append(f"{name}=***")
+        else:
+            kept.append(text)
+            names.append(name)
+            shown.append(text)
+    base = scheme + (f"{user}@" if at and user else "") + hosts + path
+    shown_base = scheme + (f"{user}{':***' if colon else ''}@" if at else "") + hosts + path
+    return PostgresUrl(
+        conninfo=base + ("?" + "&".join(kept) if kept else ""),
+        secrets={name: value for name, value in secrets.items() if value},
+        shown=shown_base + ("?" + "&".join(shown) if shown else ""),
+        parameters=tuple(names),
+    )
 
 
 def postgres_error(error: BaseException) -> StoreError | None:
@@ -78,9 +159,9 @@ def postgres_error(error: BaseException) -> StoreError | None:
 class PostgresBackend(Backend):
     migrations = migrations_for(DIALECT)
 
-    def __init__(self, connection: psycopg.Connection, url: str) -> None:
+    def __init__(self, connection: psycopg.Connection, location: str) -> None:
         self.connection = connection
-        self.location = masked(url)
+        self.location = location
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         if not params:  # psycopg reads placeholders (and %%) only when there are parameters
@@ -151,22 +232,31 @@ def _closing(cursor: psycopg.ServerCursor) -> Iterator[tuple]:
         yield from cursor
 
 
+@lru_cache(maxsize=1)
+def _libpq_parameters() -> frozenset[str]:
+    return frozenset(option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults())
+
+
 def open_postgres(url: str) -> PostgresBackend:
     if not HAVE_PSYCOPG:
         raise ConfigError(
             "A postgresql:// database needs the PostgreSQL driver, which is not installed.",
             hint="pip install 'music-time-machine[postgres]'",
         )
+    target = parse_postgres_url(url)
+    if not _libpq_parameters().issuperset(target.parameters):  # libpq's own error would quote the name
+        raise _malformed("a query parameter is not one PostgreSQL knows (check its spelling)")
     try:
-        connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        conninfo = psycopg.conninfo.make_conninfo(target.conninfo, connect_timeout=10, **target.secrets)
+        connection = psycopg.connect(conninfo, autocommit=True)
     except psycopg.Error as error:
         problem = postgres_error(error)
         assert problem is not None
-        raise StoreError(redacted(f"Cannot open {url}: {problem.message}", url), hint=problem.hint) from None
+        raise StoreError(f"Cannot open {target.shown}: {problem.message}", hint=problem.hint) from None
     from psycopg.types.string import TextLoader
 
     connection.adapters.register_loader("jsonb", TextLoader)  # JSON comes back as text, as from SQLite
-    backend = PostgresBackend(connection, url)
+    backend = PostgresBackend(connection, target.shown)
     try:
         backend.migrate()
     except BaseException:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from music_time_machine.errors import StoreError
+from music_time_machine.private_files import private_folder
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.schema import migrations_for
 
@@ -94,7 +95,7 @@ def open_sqlite(path: Path, busy_timeout: float) -> SqliteBackend:
             f"tm needs SQLite 3.35 or newer; this Python's sqlite3 is {sqlite3.sqlite_version}.",
             hint="Use a newer Python build (python.org, pyenv or uv bring a recent SQLite).",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     if not path.exists():
         # Listening history is personal: private from the start (SQLite gives -wal/-shm the same mode).
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
