@@ -23,6 +23,12 @@ from music_time_machine.errors import (
     TmError,
 )
 from music_time_machine.models import PlaylistEntry, PlaylistRef, PlaylistSummary, TimeRange, Track, User
+from music_time_machine.spotify.http import (
+    MAX_RESPONSE_BYTES,
+    REQUEST_DEADLINE_SECONDS,
+    AnswerOutOfBounds,
+    BoundedSession,
+)
 from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
     parse_played_at,
@@ -65,10 +71,14 @@ class SpotifyClient:
         clock: Callable[[], datetime],
         app_only: bool = False,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
-        """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login)."""
-        # Our own plain session: no urllib3 retries, so spotipy never sleeps silently on a 429.
-        session = requests.Session()
+        """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login).
+
+        `timeout` bounds each socket read, `deadline` a whole request, `max_bytes` an answer (tokens' too)."""
+        # Our own session: no urllib3 retries (spotipy never sleeps silently on a 429), bounded time and size.
+        session = BoundedSession(deadline, max_bytes)
         self._tokens: StoredToken | AppToken = (
             AppToken(settings, TokenFile(settings.app_token_path), session)
             if app_only
@@ -230,6 +240,11 @@ class SpotifyClient:
                 if errors and error.http_status in errors:
                     raise errors[error.http_status] from error
                 self._handle_http_error(error, last=last, idempotent=idempotent, attempt=attempt)
+            except AnswerOutOfBounds as error:  # the same server would do it again: no retry
+                raise SpotifyError(
+                    f"tm stopped reading Spotify at {self._sp.prefix}: {error}. Nothing saved.",
+                    hint="Check TM_SPOTIFY_API_URL and your network, then try again.",
+                ) from error
             except (requests.ConnectionError, requests.Timeout) as error:
                 if last or not idempotent:
                     raise NetworkError(
