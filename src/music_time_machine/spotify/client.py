@@ -224,16 +224,28 @@ class SpotifyClient:
         )
         return (playlist for playlist in map(playlist_from_json, listed) if playlist)
 
-    def find_playlist(self, marker: str) -> str | None:
-        """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
+    def find_playlist(self, marker: str, owner_id: str) -> str | None:
+        """The id of `owner_id`'s own playlist whose description carries `marker` (to recover a lost database).
+
+        Only the owner's: anyone can write tm's marker into a playlist of theirs that the listener follows."""
         for playlist in self.my_playlists():
-            if marker in (playlist.description or ""):
+            if playlist.owner == owner_id and marker in (playlist.description or ""):
                 return playlist.id
         return None
 
     def follows_playlist(self, playlist_id: str) -> bool:
-        """Whether the playlist is still in the user's library ("deleting" one only unfollows it)."""
-        answer = self._call(lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"))
+        """Whether the playlist is still in the user's library ("deleting" one only unfollows it).
+
+        Only a `false` says so: the check failing (a 404 or 403 of its own) is an error, never "not there"."""
+        undecided = SpotifyError(
+            f"Spotify could not say whether playlist {playlist_id} is still in your library "
+            "(GET /me/library/contains failed); tm changed nothing.",
+            hint="Try again later; tm makes a new playlist only once Spotify says the old one is gone.",
+        )
+        answer = self._call(
+            lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"),
+            errors={403: undecided, 404: undecided},
+        )
         if not isinstance(answer, list) or len(answer) != 1:
             raise self._unexpected("a list of one boolean")
         return bool(answer[0])
