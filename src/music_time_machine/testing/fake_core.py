@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import random
 import re
@@ -58,6 +59,8 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    # writes the whole answer itself, status line on, until done or the server stops (the hostile modes)
+    raw: Callable[[io.BufferedIOBase, threading.Event], None] | None = None
 
 
 def json_response(status: int, payload: object, headers: Mapping[str, str] | None = None) -> Response:
