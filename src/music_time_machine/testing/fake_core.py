@@ -297,6 +297,32 @@ class FakeState:
     def new_snapshot_id(self) -> str:
         return base64.b64encode(self.rng.randbytes(24)).decode()
 
+    def new_playlist(
+        self,
+        owner_id: str,
+        name: str,
+        description: str | None,
+        *,
+        public: bool,
+        collaborative: bool = False,
+        uris: list[str] | None = None,
+        followers: tuple[str, ...] = (),
+    ) -> FakePlaylist:
+        """A playlist of ``owner_id`` (in the owner's library, and in ``followers``'), stored under a new id."""
+        playlist = FakePlaylist(
+            id=self.new_id(),
+            owner_id=owner_id,
+            name=name,
+            description=description,
+            public=public,
+            collaborative=collaborative,
+            uris=uris or [],
+            snapshot_id=self.new_snapshot_id(),
+            followers={owner_id, *followers},
+        )
+        self.playlists[playlist.id] = playlist
+        return playlist
+
     def take_stall(self, path: str) -> float:
         """Seconds to hold this request (uses one up), 0 when none is pending."""
         for stall in self.stalls:

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from music_time_machine.testing.fake_core import Failure, FakePlaylist, FakeState, Request, Response
+from music_time_machine.testing.fake_core import Failure, FakeState, Request, Response
 
 PageMode = Literal["loop", "endless", "link"]
 GIANT_CHUNK = 64 * 1024
@@ -120,19 +120,10 @@ class HostileModes:
         with self._state.lock:
             if owner_id not in self._state.users:
                 raise KeyError(f"unknown user {owner_id!r}; call add_user() first")
-            playlist_id = self._state.new_id()
-            self._state.playlists[playlist_id] = FakePlaylist(
-                id=playlist_id,
-                owner_id=owner_id,
-                name=name,
-                description=description,
-                public=False,
-                collaborative=collaborative,
-                uris=[],
-                snapshot_id=self._state.new_snapshot_id(),
-                followers={owner_id, *followers},
+            playlist = self._state.new_playlist(
+                owner_id, name, description, public=False, collaborative=collaborative, followers=followers
             )
-            return playlist_id
+            return playlist.id
 
     def _page_rule(self, path_prefix: str, mode: PageMode, url: str | None = None, total: int | None = None) -> None:
         """One rule per prefix: a later call replaces the earlier one."""
