@@ -58,11 +58,10 @@ def _authorization_code(
     paste: Callable[[], str] | None,
 ) -> tuple[str, LoginAttempt]:
     """Show the authorize URL and get the code back: our listener, or a pasted URL when the port is busy."""
-    import requests
-
+    from music_time_machine.spotify.http import BoundedSession
     from music_time_machine.spotify.oauth import LoginAttempt
 
-    attempt = LoginAttempt(settings, pending, requests.Session())
+    attempt = LoginAttempt(settings, pending, BoundedSession())
     try:
         receiver = RedirectReceiver(target, attempt.state)
     except PortBusy:

@@ -156,8 +156,8 @@ class LazySpotify:
     def top_tracks(self, time_range: TimeRange, limit: int = 50) -> list[Track]:
         return self.client.top_tracks(time_range, limit)
 
-    def find_playlist(self, marker: str) -> str | None:
-        return self.client.find_playlist(marker)
+    def find_playlist(self, marker: str, owner_id: str) -> str | None:
+        return self.client.find_playlist(marker, owner_id)
 
     def follows_playlist(self, playlist_id: str) -> bool:
         return self.client.follows_playlist(playlist_id)

@@ -41,15 +41,13 @@ class PlaylistRequest:
 
 
 def _current_items(spotify: PlaylistWriter, stored: ManagedPlaylist | None) -> list[str] | None:
-    """The playlist's items, or None when there is no playlist of ours any more (never made, deleted, gone,
-    or no longer ours: then a new one is made and its id stored)."""
-    if stored is None:
+    """The playlist's items, or None when Spotify says there is no playlist of ours any more (never made, deleted,
+    gone, or no longer ours: then a new one is made and its id stored). A check that fails raises: no duplicate."""
+    if stored is None or not spotify.follows_playlist(stored.playlist_id):
         return None
     try:
-        if not spotify.follows_playlist(stored.playlist_id):
-            return None
         return spotify.playlist_uris(stored.playlist_id)
-    except (NotFound, NotYours):
+    except (NotFound, NotYours):  # about this playlist: /playlists/{id}/items answered 404 or 403
         return None
 
 
@@ -72,7 +70,7 @@ def marker(source: str) -> str:
 
 
 def _recovered(spotify: PlaylistWriter, user: User, source: str, name: str, now: datetime) -> ManagedPlaylist | None:
-    playlist_id = spotify.find_playlist(marker(source))
+    playlist_id = spotify.find_playlist(marker(source), user.id)
     return ManagedPlaylist(user.id, source, playlist_id, name, 0, utc_iso(now)) if playlist_id else None
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import requests
 import spotipy
@@ -23,6 +23,12 @@ from music_time_machine.errors import (
     TmError,
 )
 from music_time_machine.models import PlaylistEntry, PlaylistRef, PlaylistSummary, TimeRange, Track, User
+from music_time_machine.spotify.http import (
+    MAX_RESPONSE_BYTES,
+    REQUEST_DEADLINE_SECONDS,
+    AnswerOutOfBounds,
+    BoundedSession,
+)
 from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
     parse_played_at,
@@ -42,12 +48,35 @@ MAX_RETRY_AFTER = 366 * 86_400  # a Retry-After beyond a year is told as "not be
 WRITE_CHUNK = 100  # Spotify takes at most 100 URIs per playlist write
 PAGE_SIZE = 50
 RECENT_LIMIT = 50  # all Spotify keeps
+# Paging ends where Spotify's own limits do: offsets stop at 100,000 (2,000 pages of 50), and a list is not
+# expected to outgrow its first page's `total` by more than a couple of pages while tm reads it.
+MAX_PAGES = 2_000
+PAGE_SLACK = 2
 
 # spotipy logs every HTTP error (and, at debug level, headers with the bearer token); we report errors ourselves.
 logging.getLogger("spotipy").addHandler(logging.NullHandler())
 logging.getLogger("spotipy").propagate = False
 
 Waiter = Callable[[float, str], None]
+
+
+def under_base(link: str, base: str) -> bool:
+    """Whether `link` lies under `base` (which ends with "/", as Settings makes sure): the same scheme, host, port
+    and path prefix as typed, and nothing that climbs out of it or parses two ways: no dot segments (percent-encoded
+    ones too), backslashes, spaces or control characters. Spotify's own `next` links are plain URLs under it."""
+    if not link.startswith(base):
+        return False
+    rest = link[len(base) :]
+    path = unquote(rest.partition("?")[0].partition("#")[0])
+    if not (rest.isascii() and rest.isprintable()) or " " in rest or "\\" in path:
+        return False
+    return not any(segment in (".", "..") for segment in path.split("/"))
+
+
+def _total(page: dict[str, Any]) -> int | None:
+    """The page's `total`, when it is a count (a hostile server may send anything)."""
+    total = page.get("total")
+    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
 
 
 def _message(error: spotipy.SpotifyException) -> str:
@@ -65,10 +94,14 @@ class SpotifyClient:
         clock: Callable[[], datetime],
         app_only: bool = False,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
-        """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login)."""
-        # Our own plain session: no urllib3 retries, so spotipy never sleeps silently on a 429.
-        session = requests.Session()
+        """A client for the logged-in user, or with `app_only` for public data (Client Credentials, no login).
+
+        `timeout` bounds each socket read, `deadline` a whole request, `max_bytes` an answer (tokens' too)."""
+        # Our own session: no urllib3 retries (spotipy never sleeps silently on a 429), bounded time and size.
+        session = BoundedSession(deadline, max_bytes)
         self._tokens: StoredToken | AppToken = (
             AppToken(settings, TokenFile(settings.app_token_path), session)
             if app_only
@@ -108,16 +141,48 @@ class SpotifyClient:
         errors: dict[int, TmError] | None = None,
         on_page: Callable[[int, int], None] | None = None,
     ) -> Iterator[object]:
-        """Every item of a paged answer (as Spotify sent it: usually an object, sometimes null), following `next`."""
-        page = self._call(first, errors=errors)
+        """Every item of a paged answer (as Spotify sent it: usually an object, sometimes null), following `next`.
+
+        A page that links off the API base, back to a page already read, or past what the first page's `total`
+        allows ends the listing with an error, never a shorter list: a playlist's diff or the search for a managed
+        playlist would take a partial list for the whole one."""
+        page = self._object(self._call(first, errors=errors), "items")
+        total = _total(page)
+        allowed = MAX_PAGES if total is None else min(MAX_PAGES, -(-total // max(1, len(page["items"]))) + PAGE_SLACK)
+        read = {page.get("href")}
         seen = 0
-        while page:
-            items = self._object(page, "items")["items"]
+        while True:
+            items = page["items"]
             seen += len(items)
             if on_page:
-                on_page(seen, page.get("total") or seen)
+                on_page(seen, _total(page) or seen)
             yield from items
-            page = self._call(functools.partial(self._sp.next, page), errors=errors) if page.get("next") else None
+            link = page.get("next")
+            if not link:
+                return
+            self._check_next(link, read, allowed, total)
+            read.add(link)
+            page = self._object(self._call(functools.partial(self._sp._get, link), errors=errors), "items")
+
+    def _check_next(self, link: object, read: set[object], allowed: int, total: int | None) -> None:
+        if not isinstance(link, str) or not under_base(link, self._sp.prefix):
+            shown = link[:80] if isinstance(link, str) else type(link).__name__
+            raise SpotifyError(
+                f"Spotify's answer links its next page outside {self._sp.prefix} ({shown}); tm sends your token "
+                "nowhere else, so it stopped. Nothing saved.",
+                hint="Check TM_SPOTIFY_API_URL (and any .env in this directory), then try again.",
+            )
+        if link in read:
+            raise SpotifyError(
+                "Spotify's answer links back to a page tm already read (a loop); tm stopped. Nothing saved.",
+                hint="Try again later.",
+            )
+        if len(read) >= allowed:
+            claimed = f"a list of {total}" if total is not None else "a list without a total"
+            raise SpotifyError(
+                f"Spotify kept sending next pages ({len(read)} pages for {claimed}); tm stopped. Nothing saved.",
+                hint="Try again later.",
+            )
 
     def _entries(self, playlist_id: str) -> Iterator[object]:
         """The raw entries of one of the user's playlists (`/playlists/{id}/items`)."""
@@ -159,16 +224,28 @@ class SpotifyClient:
         )
         return (playlist for playlist in map(playlist_from_json, listed) if playlist)
 
-    def find_playlist(self, marker: str) -> str | None:
-        """The id of the user's playlist whose description carries `marker` (to recover a lost database)."""
+    def find_playlist(self, marker: str, owner_id: str) -> str | None:
+        """The id of `owner_id`'s own playlist whose description carries `marker` (to recover a lost database).
+
+        Only the owner's: anyone can write tm's marker into a playlist of theirs that the listener follows."""
         for playlist in self.my_playlists():
-            if marker in (playlist.description or ""):
+            if playlist.owner == owner_id and marker in (playlist.description or ""):
                 return playlist.id
         return None
 
     def follows_playlist(self, playlist_id: str) -> bool:
-        """Whether the playlist is still in the user's library ("deleting" one only unfollows it)."""
-        answer = self._call(lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"))
+        """Whether the playlist is still in the user's library ("deleting" one only unfollows it).
+
+        Only a `false` says so: the check failing (a 404 or 403 of its own) is an error, never "not there"."""
+        undecided = SpotifyError(
+            f"Spotify could not say whether playlist {playlist_id} is still in your library "
+            "(GET /me/library/contains failed); tm changed nothing.",
+            hint="Try again later; tm makes a new playlist only once Spotify says the old one is gone.",
+        )
+        answer = self._call(
+            lambda: self._sp._get("me/library/contains", uris=f"spotify:playlist:{playlist_id}"),
+            errors={403: undecided, 404: undecided},
+        )
         if not isinstance(answer, list) or len(answer) != 1:
             raise self._unexpected("a list of one boolean")
         return bool(answer[0])
@@ -230,6 +307,11 @@ class SpotifyClient:
                 if errors and error.http_status in errors:
                     raise errors[error.http_status] from error
                 self._handle_http_error(error, last=last, idempotent=idempotent, attempt=attempt)
+            except AnswerOutOfBounds as error:  # the same server would do it again: no retry
+                raise SpotifyError(
+                    f"tm stopped reading Spotify at {self._sp.prefix}: {error}. Nothing saved.",
+                    hint="Check TM_SPOTIFY_API_URL and your network, then try again.",
+                ) from error
             except (requests.ConnectionError, requests.Timeout) as error:
                 if last or not idempotent:
                     raise NetworkError(

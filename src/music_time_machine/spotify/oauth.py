@@ -11,6 +11,7 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthE
 
 from music_time_machine.config import Settings
 from music_time_machine.errors import AuthExpired, ConfigError, LoginFailed, NetworkError, NotLoggedIn, SpotifyError
+from music_time_machine.spotify.http import AnswerOutOfBounds
 from music_time_machine.tokens import TokenFile
 
 SCOPES = "user-top-read user-read-recently-played playlist-read-private playlist-modify-private playlist-modify-public"
@@ -62,7 +63,8 @@ def _token_service_error(error: SpotifyOauthError) -> SpotifyError:
 
 
 def _unreachable(error: requests.RequestException) -> NetworkError:
-    return NetworkError(f"Cannot reach Spotify's login service: {type(error).__name__}.")
+    reason = str(error) if isinstance(error, AnswerOutOfBounds) else type(error).__name__
+    return NetworkError(f"Cannot reach Spotify's login service: {reason}.")
 
 
 def _detail(error: SpotifyOauthError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import random
 import re
@@ -58,6 +59,8 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    # writes the whole answer itself, status line on, until done or the server stops (the hostile modes)
+    raw: Callable[[io.BufferedIOBase, threading.Event], None] | None = None
 
 
 def json_response(status: int, payload: object, headers: Mapping[str, str] | None = None) -> Response:
@@ -293,6 +296,32 @@ class FakeState:
 
     def new_snapshot_id(self) -> str:
         return base64.b64encode(self.rng.randbytes(24)).decode()
+
+    def new_playlist(
+        self,
+        owner_id: str,
+        name: str,
+        description: str | None,
+        *,
+        public: bool,
+        collaborative: bool = False,
+        uris: list[str] | None = None,
+        followers: tuple[str, ...] = (),
+    ) -> FakePlaylist:
+        """A playlist of ``owner_id`` (in the owner's library, and in ``followers``'), stored under a new id."""
+        playlist = FakePlaylist(
+            id=self.new_id(),
+            owner_id=owner_id,
+            name=name,
+            description=description,
+            public=public,
+            collaborative=collaborative,
+            uris=uris or [],
+            snapshot_id=self.new_snapshot_id(),
+            followers={owner_id, *followers},
+        )
+        self.playlists[playlist.id] = playlist
+        return playlist
 
     def take_stall(self, path: str) -> float:
         """Seconds to hold this request (uses one up), 0 when none is pending."""

@@ -5,7 +5,9 @@ no ``popularity``, playlists are read and written through ``/playlists/{id}/item
 per range. Charts come from :class:`~music_time_machine.testing.fake_catalog.Catalog` for a settable
 virtual ``month``. Tests steer it with ``fail_next``, ``expire_access_tokens``, ``revoke_refresh_tokens``,
 ``deny_next_authorize`` and friends, and inspect ``requests`` and ``playlists``. ``record_play`` and ``listen``
-fill the last-50-plays history that ``/me/player/recently-played`` serves.
+fill the last-50-plays history that ``/me/player/recently-played`` serves. Hostile modes (``loop_pages``,
+``endless_pages``, ``next_link``, ``drip_next``, ``giant_next``, ``add_playlist`` for a stranger's playlist, and
+``ForeignHost`` to point links at) come from :mod:`~music_time_machine.testing.fake_hostile`.
 
 ``FakeSpotify(legacy_app=True)`` plays a Client ID created before 2026-02-11, which still gets
 ``GET /users/{id}/playlists`` (client-credentials tokens are enough); ``add_public_playlists`` fills it.
@@ -47,6 +49,7 @@ from music_time_machine.testing.fake_core import (
     json_response,
     parse_body,
 )
+from music_time_machine.testing.fake_hostile import HostileModes, PageRule, rewrite_page
 from music_time_machine.testing.fake_player import PLAYER_ROUTES, add_play, iso_ms, known_user, listen, to_ms
 from music_time_machine.testing.fake_users import USERS_ROUTES, add_public_playlists
 from music_time_machine.testing.fake_webapi import WEBAPI_ROUTES
@@ -72,6 +75,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, dispatch: Callable[[Request], Response]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.dispatch = dispatch
+        self.stopping = threading.Event()  # ends the hostile answers still being written
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
 
 
@@ -97,6 +101,10 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query, keep_blank_values=True)
         request = Request(self.command, url.path, query, headers, body, self.server.base_url)
         response = self.server.dispatch(request)
+        if response.raw is not None:
+            self.close_connection = True
+            response.raw(self.wfile, self.server.stopping)
+            return
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -107,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(response.body)
 
 
-class FakeSpotify:
+class FakeSpotify(HostileModes):
     """A threaded HTTP server on 127.0.0.1 (ephemeral port) serving the accounts service and the Web API."""
 
     def __init__(
@@ -134,6 +142,7 @@ class FakeSpotify:
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._page_rules: list[PageRule] = []
         self.add_user(DEFAULT_USER_ID, DEFAULT_DISPLAY_NAME)
         self.login_as(DEFAULT_USER_ID)
 
@@ -152,6 +161,7 @@ class FakeSpotify:
     def stop(self) -> None:
         if self._server is None or self._thread is None:
             return
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -349,6 +359,10 @@ class FakeSpotify:
                 return json_response(404, api_error_body(404, "Service not found"))
             matched, match = found
             try:
-                return matched.handler(state, request, match)
+                response = matched.handler(state, request, match)
             except FakeHttpError as error:
                 return error.response
+            for rule in self._page_rules:
+                if rule.matches(request):
+                    response = rewrite_page(rule, response)
+            return response

@@ -73,19 +73,9 @@ def add_public_playlists(state: FakeState, user_id: str, count: int) -> list[str
     for number in range(owned + 1, owned + count + 1):
         start = (number * PUBLIC_PLAYLIST_TRACKS) % len(tracks)
         uris = tracks[start : start + 1 + (number - 1) % PUBLIC_PLAYLIST_TRACKS]
-        playlist = FakePlaylist(
-            id=state.new_id(),
-            owner_id=user_id,
-            name=f"{PUBLIC_PLAYLIST_NAME}{number:03d}",
-            description=f"Public playlist {number} of {user_id}",
-            public=True,
-            collaborative=False,
-            uris=uris,
-            snapshot_id=state.new_snapshot_id(),
-            followers={user_id},
-            added_at=dict.fromkeys(uris, added_at),
-        )
-        state.playlists[playlist.id] = playlist
+        name, description = f"{PUBLIC_PLAYLIST_NAME}{number:03d}", f"Public playlist {number} of {user_id}"
+        playlist = state.new_playlist(user_id, name, description, public=True, uris=uris)
+        playlist.added_at = dict.fromkeys(uris, added_at)
         ids.append(playlist.id)
     return ids
 

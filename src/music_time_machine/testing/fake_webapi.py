@@ -221,18 +221,13 @@ def create_playlist(state: FakeState, req: Request, _match: re.Match[str]) -> Re
     if not details.get("name"):
         raise ApiError(400, "Missing required field: name")
     caller.require_scope(_modify_scope(details["public"]))
-    playlist = FakePlaylist(
-        id=state.new_id(),
-        owner_id=caller.user.id,
-        name=details["name"],
-        description=details["description"],
+    playlist = state.new_playlist(
+        caller.user.id,
+        details["name"],
+        details["description"],
         public=details["public"],
         collaborative=details["collaborative"],
-        uris=[],
-        snapshot_id=state.new_snapshot_id(),
-        followers={caller.user.id},
     )
-    state.playlists[playlist.id] = playlist
     return json_response(201, _full_playlist(state, playlist, api_base(req), readable=True))
 
 
