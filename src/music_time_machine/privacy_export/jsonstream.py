@@ -85,9 +85,9 @@ def iter_json_array(
     """Yield each element of the array in `stream`; raise MalformedJson where the text stops making sense.
 
     An element that is valid JSON but beyond reading yields UNREADABLE and the array goes on: longer than
-    MAX_ELEMENT characters (passed over without holding it), nested deeper than Python's recursion limit, a number
-    of more digits than Python converts (4,300), or a string with half a UTF-16 surrogate pair (I-JSON, RFC 7493,
-    forbids them; no UTF-8 text can hold one)."""
+    MAX_ELEMENT characters (passed over holding at most a chunk more than that), nested deeper than Python's
+    recursion limit, a number of more digits than Python converts (4,300), or a string with half a UTF-16
+    surrogate pair (I-JSON, RFC 7493, forbids them; no UTF-8 text can hold one)."""
     buffer = _Buffer(stream, on_read, chunk_size)
     decoder = json.JSONDecoder()
     if buffer.next_char() != "[":
@@ -133,9 +133,9 @@ def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
             following = _NOT_SPACE.search(buffer.text, end)
             if (following is None or buffer.text[following.start()] not in ",]") and room and buffer.fill():
                 continue
-        buffer.pos = end
-        if buffer.escaped_surrogates and not _utf8_safe(value):
-            return UNREADABLE
+        start, buffer.pos = buffer.pos, end
+        if end - start > MAX_ELEMENT or (buffer.escaped_surrogates and not _utf8_safe(value)):
+            return UNREADABLE  # the bound holds exactly, wherever the chunks happened to end
         return value
 
 
