@@ -23,7 +23,7 @@ from music_time_machine.services.importer import import_history
 from music_time_machine.store import as_store_error, open_store
 from music_time_machine.testing.export_generator import write_export
 
-from conftest import Tm
+from conftest import Tm, error_lines
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -322,3 +322,16 @@ def test_a_memory_bomb_imports_in_bounded_memory(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) / 1024 < BOMB_RSS_LIMIT_MB  # kilobytes on Linux; the bomb drove tm to 3 GB
+
+
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(tm: Tm, tmp_path: Path) -> None:
+    Path("Streaming_History_Audio_0.json").write_text(json.dumps([_play(0)]))  # in the current folder
+
+    result = tm("import", "", "--user", "listener", "--db", str(tmp_path / "tm.sqlite3"))
+
+    assert result.exit_code == 2
+    assert error_lines(result) == [
+        "Error: An empty path names no export.",
+        "Hint: Pass the export zip or folder (. for this folder).",
+    ]
+    assert not (tmp_path / "tm.sqlite3").exists()
