@@ -7,7 +7,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TextIO
 
 from music_time_machine.models import PlayRow, User, utc_iso
 from music_time_machine.privacy_export.files import ExportFile, UnreadableFile
@@ -58,6 +57,7 @@ class _FileResult:
     skipped: Counter[SkipReason] = field(default_factory=Counter)
     first: str | None = None
     last: str | None = None
+    sha256: str = ""  # of the bytes parsed
 
     def flush(self, store: Store, batch: list[PlayRow]) -> None:
         if not batch:
@@ -90,7 +90,7 @@ def _plan(files: list[ExportFile], summary: ImportSummary) -> list[tuple[ExportF
 
 
 def _read_file(
-    store: Store, text: TextIO, file_format: Format, user: User, source_id: int, on_progress: Progress
+    store: Store, export_file: ExportFile, file_format: Format, user: User, source_id: int, on_progress: Progress
 ) -> _FileResult:
     convert, user_id = CONVERTERS[file_format], user.id  # locals: this loop runs once per row
     result = _FileResult()
@@ -102,16 +102,18 @@ def _read_file(
         read += size
         on_progress(size)
 
-    for row in iter_json_array(text, advance):
-        result.rows += 1
-        play = convert(row, user_id, source_id)
-        if isinstance(play, SkipReason):
-            result.skipped[play] += 1
-            continue
-        batch.append(play)
-        if len(batch) >= BATCH or read >= due:
-            result.flush(store, batch)
-            batch, due = [], read + BATCH_CHARACTERS
+    with export_file.hashed_text() as (text, parsed_sha256):
+        for row in iter_json_array(text, advance):
+            result.rows += 1
+            play = convert(row, user_id, source_id)
+            if isinstance(play, SkipReason):
+                result.skipped[play] += 1
+                continue
+            batch.append(play)
+            if len(batch) >= BATCH or read >= due:
+                result.flush(store, batch)
+                batch, due = [], read + BATCH_CHARACTERS
+        result.sha256 = parsed_sha256()
     result.flush(store, batch)
     return result
 
@@ -139,10 +141,9 @@ def _import_file(
         with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
             kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
             source_id = store.plays.add_source(user.id, kind, export_file.name, digest, utc_iso(now))
-            with export_file.hashed_text() as (text, parsed_sha256):
-                result = _read_file(store, text, file_format, user, source_id, on_progress)
-                if parsed_sha256() != digest:
-                    raise FileChanged("it changed while tm read it (run tm import again when nothing writes to it)")
+            result = _read_file(store, export_file, file_format, user, source_id, on_progress)
+            if result.sha256 != digest:
+                raise FileChanged("it changed while tm read it (run tm import again when nothing writes to it)")
             store.plays.add_source_counts(source_id, result.rows, result.stored)
     except (MalformedJson, UnicodeDecodeError, FileChanged) as error:
         _failed(summary, export_file, error)
