@@ -337,3 +337,18 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(tm: Tm, tmp_path:
         "Hint: Pass the export zip or folder (. for this folder).",
     ]
     assert not (tmp_path / "tm.sqlite3").exists()
+
+
+def test_a_userdata_file_nested_past_the_recursion_limit_names_nobody_and_the_plays_import(
+    tm: Tm, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Userdata.json").write_text('{"username": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "Streaming_History_Audio_0.json").write_text(json.dumps([_play(0)]))
+
+    result = tm("import", str(folder), "--db", str(tmp_path / "tm.sqlite3"), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stored"] == 1
+    assert "'local'" in result.stderr  # the export names nobody that tm can read
