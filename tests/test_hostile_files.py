@@ -352,3 +352,35 @@ def test_a_userdata_file_nested_past_the_recursion_limit_names_nobody_and_the_pl
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stored"] == 1
     assert "'local'" in result.stderr  # the export names nobody that tm can read
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    damage=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4),
+    cut=st.none() | st.floats(0, 1),
+)
+def test_a_zip_damaged_anywhere_is_imported_as_far_as_it_reads_never_failing_unexpectedly(
+    tm: Tm, damage: list[tuple[float, int]], cut: float | None
+) -> None:
+    with tempfile.TemporaryDirectory() as work:
+        archive = Path(work) / "my_spotify_data.zip"
+        members = {
+            f"Streaming_History_Audio_{n}.json": json.dumps([_play(10 * n + k) for k in range(10)]) for n in range(3)
+        }
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            for name, text in members.items():
+                zipped.writestr(name, text)
+        data = bytearray(archive.read_bytes())
+        for where, value in damage:
+            data[int(where * len(data))] = value
+        archive.write_bytes(bytes(data[: int(cut * len(data))] if cut is not None else data))
+
+        result = tm("import", str(archive), "--user", "listener", "--db", str(Path(work) / "tm.sqlite3"), "--json")
+
+        assert result.exit_code in (0, 2), result.output  # imported what it could, or: not a readable zip
+        if result.exit_code == 0:
+            summary = json.loads(result.stdout)
+            assert (
+                summary["files_imported"] + summary["files_malformed"] + summary["files_not_history"]
+                == summary["files"]
+            )

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 32  # folder levels below the one given; an export unpacks into two
 READ_SIZE = 1 << 20
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError)
+# What zipfile and the decompressors raise for a damaged archive (NotImplementedError: features of newer zip
+# versions, ValueError: offsets that point before the file's start), and what the disk raises.
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, ValueError, OSError)
 _READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 # C0 and C1 controls, DEL, zero-width and direction marks, line and paragraph separators, bidi embeddings,
 # overrides and isolates, the byte-order mark: what can rewrite a terminal line or reorder what it shows.
@@ -201,7 +203,7 @@ def _export_file(path: Path, archives: _Archives) -> list[ExportFile]:
         return [_plain(path, status.st_size)]
     try:
         return _zip_members(path, archives)
-    except (zipfile.BadZipFile, OSError) as error:
+    except _READ_ERRORS as error:
         return [_unreadable(str(path), f"not a readable zip file ({error})")]
 
 
@@ -228,7 +230,8 @@ def _folder(folder: Path, archives: _Archives) -> list[ExportFile]:
             elif entry.name.lower().endswith((".json", ".zip")):
                 candidates.append(Path(entry.path))
     json_first = sorted(candidates, key=lambda path: (path.suffix.lower() == ".zip", path))
-    return [found for path in json_first for found in _export_file(path, archives)] + skipped
+    listed = [found for path in json_first for found in _export_file(path, archives)]
+    return listed + sorted(skipped, key=lambda export_file: export_file.name)
 
 
 def find_export_files(paths: list[Path]) -> list[ExportFile]:
@@ -250,7 +253,7 @@ def find_export_files(paths: list[Path]) -> list[ExportFile]:
         elif zipfile.is_zipfile(path):
             try:
                 found.extend(_zip_members(path, archives))
-            except zipfile.BadZipFile as error:
+            except _READ_ERRORS as error:
                 raise UsageError(f"{path} is not a readable zip file ({error}).") from error
         elif path.suffix.lower() == ".json":
             found.extend(_export_file(path, archives))
