@@ -85,6 +85,8 @@ class ExportFile:
         with ExitStack() as stack:
             try:
                 raw = stack.enter_context(self.opener())
+            except UnreadableFile:  # a ValueError too, but one that already says why
+                raise
             except _READ_ERRORS as error:
                 raise UnreadableFile(f"cannot be opened ({error})") from error
             yield _CheckedReader(raw)
