@@ -16,8 +16,8 @@ from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
 BATCH = 20_000  # plays per write: about one export file, so each track's month is summed once a file
-BATCH_CHARACTERS = 1 << 25  # and at most the plays of 32 M characters of JSON (a file is ~14 M): long names are
-# held until their batch is written, and a batch of 20,000 near-MAX_ELEMENT rows would be 1.3 G characters
+BATCH_CHARACTERS = 1 << 24  # and at most the plays of 16 M characters of JSON (20,000 plays are ~14 M): names are
+# held until their batch is written, and 20,000 rows near MAX_ELEMENT would be 1.3 G characters
 # Richer formats first, so that when the account data repeats a play, the row with URI and seconds is kept.
 FORMAT_ORDER = [Format.EXTENDED, Format.VIDEO, Format.ACCOUNT, Format.ACCOUNT_PODCAST]
 MAX_PROBLEMS = 20
