@@ -3,6 +3,7 @@ one skipped file, named with its reason; everything else imports; nothing hangs,
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from music_time_machine.models import User
 from music_time_machine.privacy_export.files import find_export_files
+from music_time_machine.privacy_export.jsonstream import UNREADABLE, iter_json_array
 from music_time_machine.services.importer import import_history
 from music_time_machine.store import as_store_error, open_store
 from music_time_machine.testing.export_generator import write_export
@@ -104,6 +106,31 @@ def test_hostile_elements_are_malformed_rows_and_every_valid_row_of_every_file_i
         assert _stored_names(Path(work) / "tm.sqlite3") == valid | {
             play["master_metadata_track_name"] for play in later
         }
+
+
+surrogate_halves = st.integers(0xD800, 0xDFFF).map(lambda code: f"\\u{code:04x}")
+surrogate_pairs = st.tuples(st.integers(0xD800, 0xDBFF), st.integers(0xDC00, 0xDFFF)).map(
+    lambda pair: f"\\u{pair[0]:04X}\\u{pair[1]:04x}"
+)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.text(max_size=6), st.one_of(st.none(), surrogate_halves, surrogate_pairs)), max_size=8),
+    st.integers(1, 12),
+)
+def test_half_a_surrogate_pair_is_unreadable_at_any_chunk_size_and_a_whole_pair_is_text(
+    strings: list[tuple[str, str | None]], chunk_size: int
+) -> None:
+    elements = [json.dumps(text)[:-1] + (escape or "") + '"' for text, escape in strings]
+    expected = [
+        UNREADABLE if escape and len(escape) == 6 else json.loads(element)
+        for element, (_, escape) in zip(elements, strings, strict=True)
+    ]
+
+    found = list(iter_json_array(io.StringIO("[" + ", ".join(elements) + "]"), chunk_size=chunk_size))
+
+    assert found == expected
 
 
 # 2 and 3. Files, folders and zip members that are not what they seem -------------------------------------------
