@@ -39,7 +39,7 @@ def _from_userdata(export_file: ExportFile) -> str | None:
     try:
         with export_file.text() as text:
             data = json.loads(text.read(MAX_USERDATA_BYTES))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than json reads
         return None
     return _user_id(data.get("username")) if isinstance(data, dict) else None
 

@@ -56,7 +56,7 @@ def show_import(summary: ImportSummary) -> None:
     table = Table.of(title, Column("", style="bold"), number("count"))
     files = (
         f"{summary.files} ({summary.files_imported} imported, {summary.files_already_imported} already imported, "
-        f"{summary.files_not_history} not listening history, {summary.files_malformed} malformed)"
+        f"{summary.files_not_history} not listening history, {summary.files_malformed} malformed or unreadable)"
     )
     skip_labels = ("too short (< 30 s, not a skip)", "not music (podcasts, audiobooks, video)", "malformed rows")
     rows = [

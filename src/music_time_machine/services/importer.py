@@ -9,17 +9,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from music_time_machine.models import PlayRow, User, utc_iso
-from music_time_machine.privacy_export.files import ExportFile
+from music_time_machine.privacy_export.files import ExportFile, UnreadableFile
 from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
 from music_time_machine.privacy_export.rows import CONVERTERS, Format, SkipReason, detect_format
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
 BATCH = 20_000  # plays per write: about one export file, so each track's month is summed once a file
+BATCH_CHARACTERS = 1 << 24  # and at most the plays of 16 M characters of JSON (20,000 plays are ~14 M): names are
+# held until their batch is written, and 20,000 rows near MAX_ELEMENT would be 1.3 G characters
 # Richer formats first, so that when the account data repeats a play, the row with URI and seconds is kept.
 FORMAT_ORDER = [Format.EXTENDED, Format.VIDEO, Format.ACCOUNT, Format.ACCOUNT_PODCAST]
 MAX_PROBLEMS = 20
 Progress = Callable[[int], None]
+
+
+class FileChanged(ValueError):
+    """The bytes parsed are not the bytes first hashed: something wrote to the file while tm read it."""
 
 
 @dataclass
@@ -51,6 +57,7 @@ class _FileResult:
     skipped: Counter[SkipReason] = field(default_factory=Counter)
     first: str | None = None
     last: str | None = None
+    sha256: str = ""  # of the bytes parsed
 
     def flush(self, store: Store, batch: list[PlayRow]) -> None:
         if not batch:
@@ -69,6 +76,9 @@ def _plan(files: list[ExportFile], summary: ImportSummary) -> list[tuple[ExportF
         try:
             with export_file.text() as text:
                 first = next((row for row in iter_json_array(text) if isinstance(row, dict)), None)
+        except UnreadableFile as error:
+            _failed(summary, export_file, error)
+            continue
         except (MalformedJson, UnicodeDecodeError):
             first = None
         found = detect_format(first, export_file.name) if first is not None else None
@@ -85,19 +95,32 @@ def _read_file(
     convert, user_id = CONVERTERS[file_format], user.id  # locals: this loop runs once per row
     result = _FileResult()
     batch: list[PlayRow] = []
-    with export_file.text() as text:
-        for row in iter_json_array(text, on_progress):
+    read, due = 0, BATCH_CHARACTERS  # characters read so far, and how many make the batch due
+
+    def advance(size: int) -> None:
+        nonlocal read
+        read += size
+        on_progress(size)
+
+    with export_file.hashed_text() as (text, parsed_sha256):
+        for row in iter_json_array(text, advance):
             result.rows += 1
             play = convert(row, user_id, source_id)
             if isinstance(play, SkipReason):
                 result.skipped[play] += 1
                 continue
             batch.append(play)
-            if len(batch) >= BATCH:
+            if len(batch) >= BATCH or read >= due:
                 result.flush(store, batch)
-                batch = []
+                batch, due = [], read + BATCH_CHARACTERS
+        result.sha256 = parsed_sha256()
     result.flush(store, batch)
     return result
+
+
+def _failed(summary: ImportSummary, export_file: ExportFile, error: Exception) -> None:
+    summary.files_malformed += 1
+    summary.note(f"{export_file.name}: {error}; nothing from this file was imported.")
 
 
 def _import_file(
@@ -109,20 +132,21 @@ def _import_file(
     summary: ImportSummary,
     on_progress: Progress,
 ) -> None:
-    digest = export_file.sha256()
-    if store.plays.has_source(user.id, digest):
-        summary.files_already_imported += 1
-        on_progress(export_file.size)
-        return
     try:
+        digest = export_file.sha256()  # a first pass, so that a file imported before is not parsed again
+        if store.plays.has_source(user.id, digest):
+            summary.files_already_imported += 1
+            on_progress(export_file.size)
+            return
         with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
             kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
             source_id = store.plays.add_source(user.id, kind, export_file.name, digest, utc_iso(now))
             result = _read_file(store, export_file, file_format, user, source_id, on_progress)
+            if result.sha256 != digest:
+                raise FileChanged("it changed while tm read it (run tm import again when nothing writes to it)")
             store.plays.add_source_counts(source_id, result.rows, result.stored)
-    except (MalformedJson, UnicodeDecodeError) as error:
-        summary.files_malformed += 1
-        summary.note(f"{export_file.name}: {error}; nothing from this file was imported.")
+    except (MalformedJson, UnicodeDecodeError, FileChanged) as error:
+        _failed(summary, export_file, error)
         return
     summary.files_imported += 1
     summary.rows += result.rows

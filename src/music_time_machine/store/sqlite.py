@@ -29,6 +29,11 @@ def sqlite_error(error: sqlite3.Error) -> StoreError:
         return StoreError("The database is busy: another tm is writing to it.", hint="Try again in a moment.")
     if "readonly" in str(error):
         return StoreError("The database is read-only.", hint="Check the file's permissions, or use --db.")
+    if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
+        return StoreError(
+            "The disk is full (SQLite: database or disk is full); what was being written was rolled back.",
+            hint="Free some space on the database's disk (or use --db elsewhere) and run the command again.",
+        )
     return StoreError(f"Database error: {error}.", hint="Run with --debug for details.")
 
 
@@ -54,6 +59,13 @@ class SqliteBackend(Backend):
     @property
     def in_transaction(self) -> bool:
         return self.connection.in_transaction
+
+    def _run(self, statements: list[str]) -> None:
+        # After some failures (a full disk, SQLITE_FULL) SQLite has already rolled the transaction back; a ROLLBACK
+        # then fails ("no transaction is active") and would hide the error that matters.
+        if statements[0].startswith("ROLLBACK") and not self.connection.in_transaction:
+            return
+        super()._run(statements)
 
     def _begin(self) -> str:
         return "BEGIN IMMEDIATE"  # the write lock at once: writers queue up instead of failing halfway

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, context
+from music_time_machine.errors import UsageError
 from music_time_machine.privacy_export.files import find_export_files
 from music_time_machine.render.console import byte_progress, emit_json
 from music_time_machine.render.listening import import_json, show_import, show_import_listener, show_import_problems
@@ -18,7 +19,7 @@ from music_time_machine.services.users import import_listener
 def command(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="The export zip, its unpacked folder, or JSON files.", show_default=False)
+        list[str], typer.Argument(help="The export zip, its unpacked folder, or JSON files.", show_default=False)
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and count everything; store nothing.")] = False,
     user_id: Annotated[
@@ -53,8 +54,10 @@ def command(
 
         tm import my_spotify_data.zip --user your-spotify-id    # file the plays under this listener
     """
+    if "" in paths:  # Path("") is the current folder: an unset variable in `tm import "$EXPORT"` would import it
+        raise UsageError("An empty path names no export.", hint="Pass the export zip or folder (. for this folder).")
     env = context(ctx, db)
-    files = find_export_files(paths)
+    files = find_export_files([Path(path) for path in paths])
     listener = import_listener(env.store(), env.tokens.user(), user_id, files)
     show_import_listener(listener)
     with byte_progress(sum(f.size for f in files), "Importing") as advance:
