@@ -18,6 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from music_time_machine.models import PlayRow
 from music_time_machine.privacy_export.rows import SkipReason, account_play, extended_play
 from music_time_machine.spotify.parse import parse_played_at
 from strategies import TimeText, account_times, extended_rows, extended_times, real_times, stored
@@ -49,6 +50,15 @@ def _row(ts: object, **fields: object) -> dict[str, object]:
 # --- the parsers: exactly the real, in-range ASCII times pass ------------------------------------------------
 
 
+def _is_play_at(play: PlayRow | SkipReason, time: TimeText, now: datetime) -> None:
+    """A play at the time the text denotes when that is a time from Spotify's founding to tomorrow, else malformed."""
+    if time.utc is not None and FOUNDED <= time.utc <= _latest(now):
+        assert not isinstance(play, SkipReason)
+        assert play.played_at == time.utc
+    else:
+        assert play is SkipReason.MALFORMED
+
+
 @settings(max_examples=300)
 @given(extended_times(), clocks)
 @example(TimeText("\uff12\uff10\uff12\uff15-03-15T12:00:00Z", None), datetime(2026, 1, 1, tzinfo=UTC))
@@ -60,13 +70,7 @@ def _row(ts: object, **fields: object) -> dict[str, object]:
 def test_an_export_ts_is_a_play_time_exactly_when_it_is_a_real_time_from_spotifys_founding_to_tomorrow(
     ts: TimeText, now: datetime
 ) -> None:
-    play = extended_play(_row(ts.text), "listener", 1, _latest(now))
-
-    if ts.utc is not None and FOUNDED <= ts.utc <= _latest(now):
-        assert not isinstance(play, SkipReason)
-        assert play.played_at == ts.utc
-    else:
-        assert play is SkipReason.MALFORMED
+    _is_play_at(extended_play(_row(ts.text), "listener", 1, _latest(now)), ts, now)
 
 
 @settings(max_examples=200)
@@ -78,13 +82,7 @@ def test_an_account_end_time_is_a_play_time_exactly_when_it_is_a_real_minute_fro
 ) -> None:
     row = {"endTime": end.text, "msPlayed": 200_000, "trackName": "Song", "artistName": "Artist"}
 
-    play = account_play(row, "listener", 1, _latest(now))
-
-    if end.utc is not None and FOUNDED <= end.utc <= _latest(now):
-        assert not isinstance(play, SkipReason)
-        assert play.played_at == end.utc
-    else:
-        assert play is SkipReason.MALFORMED
+    _is_play_at(account_play(row, "listener", 1, _latest(now)), end, now)
 
 
 @settings(max_examples=200)
