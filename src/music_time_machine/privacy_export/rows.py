@@ -43,8 +43,9 @@ class SkipReason(StrEnum):
     MALFORMED = "malformed"
 
 
-# The common times in one match; days 29 to 31, other offsets and fractions go through `utc_seconds`.
-_DAY = "[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+# The common times in one match (every real day but 29 February); other days, offsets and fractions go through
+# `utc_seconds`.
+_DAY = "[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 _CLOCK = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 _ISO_SECONDS = re.compile(f"{_DAY}T{_CLOCK}:[0-5][0-9]Z")
 _ACCOUNT_MINUTE = re.compile(f"({_DAY}) ({_CLOCK})")
