@@ -108,7 +108,7 @@ def _plays_export(tmp_path: Path) -> Path:
 
     rows = [play(f"2025-02-0{day}T10:00:00Z", "Song A", "Artist A") for day in range(1, 6)]
     rows += [play(f"2025-02-1{day}T10:00:00Z", "Song B", "Artist B") for day in range(1, 3)]
-    rows += [play("2025-02-20T10:00:00Z", "Song B", "Artist B", ms=5_000, skipped=True)]
+    rows += [play("2025-02-13T10:00:00Z", "Song B", "Artist B", ms=5_000, skipped=True)]
     rows += [play("2025-01-20T10:00:00Z", "Song C", "Artist C")]  # another month
     path = tmp_path / "Streaming_History_Audio_2025_0.json"
     path.write_text(json.dumps(rows))

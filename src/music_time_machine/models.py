@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -119,6 +119,44 @@ def name_key(artist: str, title: str) -> str:
 def utc_iso(moment: datetime) -> str:
     """The one timestamp format we store: UTC, seconds precision, `Z` suffix (sorts as text)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# No play of Spotify's can end before Spotify AB was founded (23 April 2006; the service opened in October 2008,
+# so this leaves room for its beta), nor more than a day after tm's clock (clocks and time zones differ by hours,
+# not days). Both bounds are in our stored format, so a stored time is checked by comparing text.
+EARLIEST_PLAY = "2006-04-23T00:00:00Z"
+FUTURE_SLACK = timedelta(days=1)
+MAX_MS_PLAYED = 86_400_000  # a day: no stream lasts longer, and 10^11 of them still sum below 2^63
+
+
+def latest_play(now: datetime) -> str:
+    """The latest end time a play can have when the time is `now`."""
+    return utc_iso(now + FUTURE_SLACK)
+
+
+def play_month_ok(month: str) -> bool:
+    """Is `month` (YYYY-MM of a stored play) a real month from Spotify's founding to the year 9998 (what `Month`
+    takes)? A database written by an older tm may hold any text there."""
+    return _MONTH.fullmatch(month) is not None and EARLIEST_PLAY[:7] <= month <= "9998-12" and "01" <= month[5:] <= "12"
+
+
+# An ISO 8601 time in ASCII digits (Python's \d and datetime.fromisoformat take other forms and scripts too): date,
+# time to the second, an optional fraction, and Z, an offset or nothing (UTC).
+_ISO_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+def utc_seconds(text: object) -> str | None:
+    """An ISO 8601 time (no offset: UTC) in our stored format, or None when it is not one or not a real time."""
+    if not isinstance(text, str) or not _ISO_TIME.fullmatch(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # 2025-02-30; an offset that moves the year 1 or 9999 out of range
+        return None
+    return utc_iso(moment) if moment.year >= 1000 else None  # strftime writes the year 999 in three digits
 
 
 @dataclass(frozen=True)

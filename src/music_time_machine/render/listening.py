@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from music_time_machine.privacy_export.rows import SkipReason
+from music_time_machine.privacy_export.rows import MALFORMED_RULES, SkipReason
 from music_time_machine.render.charts import play_blocks, play_count_json, play_stats_json, track_json
 from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Column, Table, number, show
@@ -70,6 +70,8 @@ def show_import(summary: ImportSummary) -> None:
     for label, value in rows:
         table.add_row(label, value)
     show(table)
+    if summary.skipped[SkipReason.MALFORMED]:
+        message(f"note: {MALFORMED_RULES}.")
     show_import_problems(summary)
 
 
@@ -92,6 +94,8 @@ def show_sync(result: SyncResult) -> None:
     """What was synced, on stderr (also under --json)."""
     newest = result.newest_played_at or "none"
     message(f"Synced {result.stored} new plays ({result.known} already stored); newest {newest}.")
+    if result.malformed:
+        message(f"warning: {result.malformed} plays Spotify sent are dated after tomorrow; they were not stored.")
     if result.missed_since:
         message(
             f"warning: plays between {result.missed_since} and the oldest one fetched were probably missed: "

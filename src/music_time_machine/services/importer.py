@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from music_time_machine.models import PlayRow, User, utc_iso
+from music_time_machine.models import PlayRow, User, latest_play, utc_iso
 from music_time_machine.privacy_export.files import ExportFile, UnreadableFile
 from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
 from music_time_machine.privacy_export.rows import CONVERTERS, Format, SkipReason, detect_format
@@ -90,7 +90,13 @@ def _plan(files: list[ExportFile], summary: ImportSummary) -> list[tuple[ExportF
 
 
 def _read_file(
-    store: Store, export_file: ExportFile, file_format: Format, user: User, source_id: int, on_progress: Progress
+    store: Store,
+    export_file: ExportFile,
+    file_format: Format,
+    user: User,
+    source_id: int,
+    on_progress: Progress,
+    latest: str,
 ) -> _FileResult:
     convert, user_id = CONVERTERS[file_format], user.id  # locals: this loop runs once per row
     result = _FileResult()
@@ -105,7 +111,7 @@ def _read_file(
     with export_file.hashed_text() as (text, parsed_sha256):
         for row in iter_json_array(text, advance):
             result.rows += 1
-            play = convert(row, user_id, source_id)
+            play = convert(row, user_id, source_id, latest)
             if isinstance(play, SkipReason):
                 result.skipped[play] += 1
                 continue
@@ -141,7 +147,7 @@ def _import_file(
         with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
             kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
             source_id = store.plays.add_source(user.id, kind, export_file.name, digest, utc_iso(now))
-            result = _read_file(store, export_file, file_format, user, source_id, on_progress)
+            result = _read_file(store, export_file, file_format, user, source_id, on_progress, latest_play(now))
             if result.sha256 != digest:
                 raise FileChanged("it changed while tm read it (run tm import again when nothing writes to it)")
             store.plays.add_source_counts(source_id, result.rows, result.stored)

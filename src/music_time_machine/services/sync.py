@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from music_time_machine.models import PlayRow, Track, User, utc_iso
+from music_time_machine.models import PlayRow, Track, User, latest_play, utc_iso
+from music_time_machine.privacy_export.rows import MAX_NAME
 from music_time_machine.store import Store
 
 NEAR_SECONDS = 90  # the API's played_at and the export's ts of one play differ by seconds, not minutes
@@ -24,17 +25,18 @@ class SyncResult:
     known: int  # already stored (imported or synced before)
     newest_played_at: str | None
     missed_since: str | None  # when set: plays after this and before the oldest fetched one are lost to the API
+    malformed: int  # fetched, but dated more than a day after tm's clock: not stored
 
 
 def _play(track: Track, played_at: str, user_id: str, source_id: int) -> PlayRow:
-    """The API says nothing of skips, start/end reasons, shuffle or offline."""
+    """The API says nothing of skips, start/end reasons, shuffle or offline. Names are cut as an import cuts them."""
     return PlayRow(
         user_id=user_id,
         played_at=played_at,
         track_uri=track.uri,
-        track_name=track.name,
-        artist_name=track.artists[0].name if track.artists else "",
-        album_name=track.album_name,
+        track_name=track.name[:MAX_NAME],
+        artist_name=track.artists[0].name[:MAX_NAME] if track.artists else "",
+        album_name=track.album_name and track.album_name[:MAX_NAME],
         ms_played=track.duration_ms or 0,
         skipped=None,
         reason_start=None,
@@ -46,9 +48,11 @@ def _play(track: Track, played_at: str, user_id: str, source_id: int) -> PlayRow
 
 
 def sync_recent_plays(store: Store, spotify: RecentPlays, user: User, now: datetime) -> SyncResult:
-    """Fetch plays since the newest stored one and keep the new ones (±90 s of a stored play = the same play)."""
-    latest = store.plays.latest_at(user.id)
-    fetched = spotify.recently_played(datetime.fromisoformat(latest) if latest else None)
+    """Fetch plays since the newest synced one and keep the new ones (±90 s of a stored play = the same play)."""
+    latest = store.plays.sync_cursor(user.id, utc_iso(now))
+    answered = spotify.recently_played(datetime.fromisoformat(latest) if latest else None)
+    future = latest_play(now)
+    fetched = [(track, played_at) for track, played_at in answered if played_at <= future]
     with store.transaction():
         store.users.upsert(user, utc_iso(now))
         source_id = store.plays.sync_source(user.id, utc_iso(now))
@@ -59,9 +63,10 @@ def sync_recent_plays(store: Store, spotify: RecentPlays, user: User, now: datet
     oldest = min((played_at for _track, played_at in fetched), default=None)
     full = len(fetched) >= API_KEEPS
     return SyncResult(
-        fetched=len(fetched),
+        fetched=len(answered),
         stored=stored,
         known=len(fetched) - stored,
         newest_played_at=max((played_at for _track, played_at in fetched), default=latest),
         missed_since=latest if full and latest and oldest and oldest > latest else None,
+        malformed=len(answered) - len(fetched),
     )

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from music_time_machine.models import Artist, PlaylistEntry, PlaylistSummary, Track, User, utc_iso
+from music_time_machine.models import (
+    EARLIEST_PLAY,
+    MAX_MS_PLAYED,
+    Artist,
+    PlaylistEntry,
+    PlaylistSummary,
+    Track,
+    User,
+    utc_seconds,
+)
 
 
 def _member_object(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -19,12 +27,12 @@ def track_from_json(data: object) -> Track | None:
     if not isinstance(data, dict) or data.get("type", "track") != "track":
         return None
     uri, name = data.get("uri"), data.get("name")
-    if not isinstance(uri, str) or not uri.startswith("spotify:track:") or not name:
+    if not isinstance(uri, str) or not uri.startswith("spotify:track:") or not name or not isinstance(name, str):
         return None
     album, external_ids = _member_object(data, "album"), _member_object(data, "external_ids")
     duration_ms = data.get("duration_ms")
     artists = tuple(
-        Artist(uri=artist["uri"], name=artist.get("name") or "?")
+        Artist(uri=artist["uri"], name=_text(artist.get("name")) or "?")
         for artist in data.get("artists") or []
         if isinstance(artist, dict) and artist.get("uri")
     )
@@ -33,8 +41,8 @@ def track_from_json(data: object) -> Track | None:
         name=name,
         artists=artists,
         album_uri=album.get("uri"),
-        album_name=album.get("name"),
-        duration_ms=duration_ms if isinstance(duration_ms, int) else None,
+        album_name=_text(album.get("name")),
+        duration_ms=duration_ms if type(duration_ms) is int and 0 <= duration_ms <= MAX_MS_PLAYED else None,
         isrc=external_ids.get("isrc"),
         raw=data,
     )
@@ -82,13 +90,10 @@ def playlist_entry_uri(entry: object) -> str | None:
 
 
 def parse_played_at(value: object) -> str | None:
-    """`played_at` ("2025-03-15T12:00:00.123Z") as our UTC seconds format, or None when unusable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return utc_iso(datetime.fromisoformat(value))
-    except ValueError:
-        return None
+    """`played_at` ("2025-03-15T12:00:00.123Z") as our UTC seconds format, or None when unusable: not an ISO time
+    in ASCII digits, not a real time, or before Spotify existed (the sync drops those after tomorrow)."""
+    played_at = utc_seconds(value)
+    return played_at if played_at is not None and played_at >= EARLIEST_PLAY else None
 
 
 def user_from_json(data: dict[str, Any]) -> User:

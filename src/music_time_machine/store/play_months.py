@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from music_time_machine.models import Month, PlayRow, TimeRange, ascii_lower
+from music_time_machine.models import (
+    EARLIEST_PLAY,
+    MAX_MS_PLAYED,
+    Month,
+    PlayRow,
+    TimeRange,
+    ascii_lower,
+    play_month_ok,
+)
 from music_time_machine.store.backend import Queries
 
 FULL_MS = 30_000
@@ -54,7 +62,29 @@ class ChartRow(NamedTuple):
     last_full_at: str
 
 
+# Rows written by an older tm may hold any ms_played (up to 2^63, or below zero): every read counts a play as at most
+# a day, and the sums of a month stop at MAX_SUM_MS (2^53 ms, 285,000 years), so that no sum of them overflows.
+MAX_SUM_MS = 2**53
+MS_PLAYED = f"CASE WHEN ms_played > {MAX_MS_PLAYED} THEN {MAX_MS_PLAYED} WHEN ms_played < 0 THEN 0 ELSE ms_played END"
+PLAY_COLUMNS = ", ".join(MS_PLAYED if column == "ms_played" else column for column in PlayRow._fields)
+# The months a real play can fall in, as text (a real month still has to pass `play_month_ok`).
+MONTHS_OF_PLAYS = f"month >= '{EARLIEST_PLAY[:7]}' AND month <= '9998-12'"
+
+
+def _capped(column: str) -> str:
+    return f"CASE WHEN {column} > {MAX_SUM_MS} THEN {MAX_SUM_MS} ELSE {column} END"
+
+
+def _capped_sum(column: str) -> str:
+    """SQL: the stored sum plus the new one, at most MAX_SUM_MS (the new one is far below it)."""
+    stored, added = f"play_months.{column}", f"excluded.{column}"
+    return f"CASE WHEN {stored} > {MAX_SUM_MS} - {added} THEN {MAX_SUM_MS} ELSE {stored} + {added} END"
+
+
 _SUM_COLUMNS = ", ".join(MonthSums._fields)
+_READ_SUMS = ", ".join(
+    _capped(column) if column.endswith("_ms") or column == "ms_played" else column for column in MonthSums._fields
+)
 # Adding a month's sums: the counts add up, the spellings keep the smallest, the latest full play the latest.
 ADD_SUMS = f"""
     INSERT INTO play_months (user_id, {_SUM_COLUMNS}) VALUES ({", ".join("?" * (len(MonthSums._fields) + 1))})
@@ -67,8 +97,8 @@ ADD_SUMS = f"""
                           THEN excluded.album_name ELSE play_months.album_name END,
         plays = play_months.plays + excluded.plays,
         skips = play_months.skips + excluded.skips,
-        ms_played = play_months.ms_played + excluded.ms_played,
-        full_ms = play_months.full_ms + excluded.full_ms,
+        ms_played = {_capped_sum("ms_played")},
+        full_ms = {_capped_sum("full_ms")},
         last_full_at = CASE WHEN play_months.last_full_at IS NULL OR excluded.last_full_at > play_months.last_full_at
                             THEN excluded.last_full_at ELSE play_months.last_full_at END
 """
@@ -147,7 +177,7 @@ class PlayMonthQueries(Queries):
         """The plays of `months` changed: every chart that counts them is to be computed again."""
         stale = {
             (time_range, str(changed.shift(k)))
-            for changed in map(Month.parse, set(months))
+            for changed in map(Month.parse, filter(play_month_ok, set(months)))
             for time_range, reach in CHART_REACH.items()
             for k in range(reach)
         }
@@ -165,26 +195,40 @@ class PlayMonthQueries(Queries):
                ORDER BY month""",
             (user_id, time_range, first, last),
         )
-        return [row[0] for row in rows]
+        return [row[0] for row in rows if play_month_ok(row[0])]
+
+    def months(self, user_id: str) -> list[str]:
+        """Every month with plays, in order (real months only: an older tm may have stored other times)."""
+        rows = self.db.execute(
+            f"SELECT DISTINCT month FROM play_months WHERE user_id = ? AND {MONTHS_OF_PLAYS} ORDER BY 1", (user_id,)
+        )
+        return [row[0] for row in rows if play_month_ok(row[0])]
 
     def span(self, user_id: str) -> tuple[str, str] | None:
         """The first and last month with plays."""
         first, last = self.db.execute(  # two subqueries: each is one index lookup
-            """SELECT (SELECT min(month) FROM play_months WHERE user_id = ?),
-                      (SELECT max(month) FROM play_months WHERE user_id = ?)""",
+            f"""SELECT (SELECT min(month) FROM play_months WHERE user_id = ? AND {MONTHS_OF_PLAYS}),
+                       (SELECT max(month) FROM play_months WHERE user_id = ? AND {MONTHS_OF_PLAYS})""",
             (user_id, user_id),
         ).fetchone()
-        return None if first is None else (first, last)
+        if first is None or (play_month_ok(first) and play_month_ok(last)):
+            return None if first is None else (first, last)
+        months = self.months(user_id)  # an impossible month (2025-13) among them: the real ones
+        return (months[0], months[-1]) if months else None
 
     def last_before(self, user_id: str, month: str) -> str | None:
         """The last month with plays before `month` (YYYY-MM), if any."""
-        row = self.db.execute("SELECT max(month) FROM play_months WHERE user_id = ? AND month < ?", (user_id, month))
-        return row.fetchone()[0]
+        rows = self.db.execute(
+            f"""SELECT DISTINCT month FROM play_months WHERE user_id = ? AND month < ? AND {MONTHS_OF_PLAYS}
+                ORDER BY month DESC""",
+            (user_id, month),
+        )
+        return next((row[0] for row in rows if play_month_ok(row[0])), None)
 
     def sums(self, user_id: str, first: str, last: str) -> list[MonthSums]:
         """Every month's sums from `first` to `last` (YYYY-MM), by month."""
         rows = self.db.execute(
-            f"""SELECT {_SUM_COLUMNS} FROM play_months WHERE user_id = ? AND month >= ? AND month <= ? AND plays > 0
+            f"""SELECT {_READ_SUMS} FROM play_months WHERE user_id = ? AND month >= ? AND month <= ? AND plays > 0
                 ORDER BY month""",
             (user_id, first, last),
         )
@@ -194,7 +238,7 @@ class PlayMonthQueries(Queries):
         """The plays with start <= played_at < end, summed per month and track, counted from `plays` (a month
         recounted, or the day-level edge of a chart's window)."""
         rows = self.db.execute(
-            f"SELECT {', '.join(PlayRow._fields)} FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?",
+            f"SELECT {PLAY_COLUMNS} FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?",
             (user_id, start, end),
         )
         return month_sums(PlayRow(*row) for row in rows)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from music_time_machine.models import ArtistCount, PlayCount, PlayRow, utc_iso
+from music_time_machine.models import EARLIEST_PLAY, ArtistCount, PlayCount, PlayRow, utc_iso, utc_seconds
 from music_time_machine.store.backend import Backend, Queries
-from music_time_machine.store.play_months import PlayMonthQueries
+from music_time_machine.store.play_months import MS_PLAYED, PLAY_COLUMNS, PlayMonthQueries
 
 API_SOURCE = "recently-played"
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
@@ -23,6 +23,7 @@ INSERT_PLAY = f"""
 # kept when they were skips). As 1/0, so both databases can sum it.
 FULL = "CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 END"
 SKIP = f"1 - {FULL}"
+CURSOR_LOOKS = 1_000  # synced plays read, newest first, for one with a real time (else: sync from Spotify's last 50)
 
 
 def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[str, list[str]]:
@@ -89,9 +90,7 @@ class PlayQueries(Queries):
         return stored
 
     def _stored_after(self, source_id: int, last_id: int) -> list[PlayRow]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(PlayRow._fields)} FROM plays WHERE source_id = ? AND id > ?", (source_id, last_id)
-        )
+        rows = self.db.execute(f"SELECT {PLAY_COLUMNS} FROM plays WHERE source_id = ? AND id > ?", (source_id, last_id))
         return list(map(PlayRow._make, rows))
 
     def move_sources(self, old_id: str, into_id: str) -> dict[int, int]:
@@ -113,7 +112,7 @@ class PlayQueries(Queries):
     def page(self, user_id: str, after_id: int, limit: int) -> list[tuple[int, PlayRow]]:
         """Up to `limit` of the listener's plays with ids above `after_id`, in id order, with their ids."""
         rows = self.db.execute(
-            f"SELECT id, {', '.join(PlayRow._fields)} FROM plays WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT id, {PLAY_COLUMNS} FROM plays WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
             (user_id, after_id, limit),
         )
         return [(row[0], PlayRow(*row[1:])) for row in rows]
@@ -130,6 +129,18 @@ class PlayQueries(Queries):
     def latest_at(self, user_id: str) -> str | None:
         row = self.db.execute("SELECT max(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()
         return row[0]
+
+    def sync_cursor(self, user_id: str, now: str) -> str | None:
+        """The end of the newest synced play that is a real time not after `now`: where the next sync starts. Never
+        an imported row, nor a time an older tm stored unchecked (2099, 2025-13-45), which would make every sync
+        ask Spotify for nothing, or fail."""
+        rows = self.db.execute(
+            f"""SELECT played_at FROM plays WHERE user_id = ? AND played_at >= ? AND played_at <= ? AND source_id IN
+                (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
+                ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
+            (user_id, EARLIEST_PLAY, now, user_id),
+        )
+        return next((played_at for (played_at,) in rows if utc_seconds(played_at) == played_at), None)
 
     def sync_source(self, user_id: str, now: str) -> int:
         """The one play_sources row that recently-played syncs of this user add to."""
@@ -180,7 +191,7 @@ class PlayQueries(Queries):
         where, params = _played_between(user_id, start, end)
         rows = self.db.execute(
             f"""SELECT max(track_uri), min(track_name), min(artist_name), max(album_name), sum({FULL}), sum({SKIP}),
-                       sum(ms_played), max(played_at)
+                       sum({MS_PLAYED}), max(played_at)
                 FROM plays WHERE {where}
                 GROUP BY lower(artist_name), lower(track_name)
                 HAVING CAST(? AS TEXT) IS NULL OR max(played_at) < ?
@@ -193,7 +204,7 @@ class PlayQueries(Queries):
     def artist_counts(self, user_id: str, start: str | None, end: str | None, limit: int) -> list[ArtistCount]:
         where, params = _played_between(user_id, start, end)
         rows = self.db.execute(
-            f"""SELECT min(artist_name), sum({FULL}), sum(ms_played) FROM plays WHERE {where}
+            f"""SELECT min(artist_name), sum({FULL}), sum({MS_PLAYED}) FROM plays WHERE {where}
                 GROUP BY lower(artist_name) ORDER BY 2 DESC, 3 DESC, lower(artist_name) LIMIT ?""",
             (*params, limit),
         )
@@ -203,12 +214,11 @@ class PlayQueries(Queries):
         """(full plays, skips, ms played) in [start, end)."""
         where, params = _played_between(user_id, start, end)
         row = self.db.execute(
-            f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum({SKIP}), 0), coalesce(sum(ms_played), 0)
+            f"""SELECT coalesce(sum({FULL}), 0), coalesce(sum({SKIP}), 0), coalesce(sum({MS_PLAYED}), 0)
                 FROM plays WHERE {where}""",
             params,
         ).fetchone()
         return row[0], row[1], row[2]
 
     def months(self, user_id: str) -> list[str]:
-        rows = self.db.execute("SELECT DISTINCT month FROM play_months WHERE user_id = ? ORDER BY 1", (user_id,))
-        return [row[0] for row in rows]
+        return self.aggregates.months(user_id)
