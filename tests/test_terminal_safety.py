@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from music_time_machine.render.printable import json_text, printable
+from music_time_machine.printable import json_text, printable
 
 from conftest import Tm, login, obeyed, shown_safely
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
 from music_time_machine.errors import UsageError
+from music_time_machine.printable import printable
 from music_time_machine.privacy_export.jsonstream import MalformedJson
 
 if TYPE_CHECKING:
@@ -34,9 +35,6 @@ READ_SIZE = 1 << 20
 # versions, ValueError: offsets that point before the file's start), and what the disk raises.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, ValueError, OSError)
 _READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
-# C0 and C1 controls, DEL, zero-width and direction marks, line and paragraph separators, bidi embeddings,
-# overrides and isolates, the byte-order mark: what can rewrite a terminal line or reorder what it shows.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 class UnreadableFile(MalformedJson):
@@ -120,11 +118,6 @@ def _unreadable(name: str, reason: str) -> ExportFile:
     return ExportFile(name, 0, refuse)
 
 
-def _printable(name: str) -> str:
-    r"""`name` with every character that could rewrite a terminal line shown as an escape (\x1b, \u202e)."""
-    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), name)
-
-
 def _open_regular(path: Path) -> IO[bytes]:
     # O_NONBLOCK: if a FIFO took the file's place since it was listed, opening it must not wait for a writer.
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -159,7 +152,7 @@ class _Archives:
 def _member_problem(info: zipfile.ZipInfo) -> str | None:
     """Why a zip member is not read, or None."""
     parts = info.filename.replace("\\", "/").split("/")
-    if _UNPRINTABLE.search(info.filename):
+    if printable(info.filename) != info.filename:
         return "its name holds control characters"
     if info.filename.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", info.filename):
         return "its name is an absolute path"
@@ -177,7 +170,7 @@ def _zip_members(path: Path, archives: _Archives) -> list[ExportFile]:
         infos = [info for info in archive.infolist() if info.filename.lower().endswith(".json")]
     members = []
     for info in infos:
-        name, problem = f"{path.name}!{_printable(info.filename)}", _member_problem(info)
+        name, problem = f"{path.name}!{info.filename}", _member_problem(info)
         opener = partial(archives.member, path, info)
         members.append(_unreadable(name, problem) if problem else ExportFile(name, info.file_size, opener))
     return members

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from music_time_machine.errors import TmError
-from music_time_machine.render.printable import json_text, printable
+from music_time_machine.printable import json_text, printable
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -6,8 +6,8 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from music_time_machine.printable import printable
 from music_time_machine.render.console import JsonObject, line, message
-from music_time_machine.render.printable import printable
 from music_time_machine.render.streaming import write_csv, write_json
 from music_time_machine.render.tables import Table, show
 

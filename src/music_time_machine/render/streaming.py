@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from music_time_machine.errors import UsageError
+from music_time_machine.printable import json_text
 from music_time_machine.private_files import private_replacement
-from music_time_machine.render.printable import json_text
 
 # A spreadsheet runs a cell that starts like a formula; names come from strangers (other people's playlists), so
 # such a text cell gets a leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection).

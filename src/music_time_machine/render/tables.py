@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from music_time_machine.render.printable import printable
+from music_time_machine.printable import printable
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33"}
 _MIN_WIDTH = 6  # a text column is never cut narrower than this

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from music_time_machine.config import Settings, is_database_url
 from music_time_machine.errors import TmError, UsageError
+from music_time_machine.printable import printable
 from music_time_machine.private_files import private_folder, private_replacement
 
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
@@ -20,7 +20,6 @@ JOBS = (("sync", "17 * * * *", "*-*-* *:17:00"), ("snapshot", "23 9 1 * *", "*-*
 
 
 # C0 and C1 controls, DEL, and Unicode's line and paragraph separators: none belongs in a line of cron or systemd
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> Sche
     options = ("--all-users",) if all_users else ()
     job = Job(tm_command(), environment, home / "schedule.log", options)
     for name, value in [*environment.items(), ("the tm command", " ".join(job.command))]:
-        if _CONTROL.search(value):
+        if printable(value) != value:
             raise UsageError(
                 f"{name} holds a control character (a line break, an escape, …): tm schedule will not write it "
                 "into a crontab or a systemd unit, where it would start a line of its own.",

@@ -1,4 +1,5 @@
-"""What strangers wrote is shown, never obeyed: the one rule for every character tm prints.
+"""What strangers wrote is shown, never obeyed: the one rule for every character tm prints (and refuses to schedule
+or to read as a zip member's name).
 
 Names (tracks, playlists, display names), Spotify's error texts and file names reach the terminal through
 messages, tables, errors and progress lines. A terminal obeys some characters as commands: ESC and the C1
