@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Tm, error_lines
 
@@ -133,3 +137,53 @@ def test_relative_paths_are_scheduled_as_absolute_ones(tm: Tm, tmp_path: Path) -
     assert f"TM_HOME={tmp_path / 'rel-home'} " in sync
     assert f"TM_DB={tmp_path / 'data' / 'tm.sqlite3'} " in sync
     assert sync.endswith(f" sync >> {tmp_path / 'rel-home' / 'schedule.log'} 2>&1")
+
+
+_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "s": " ", "a": "\a", "b": "\b"}
+
+
+def systemd_argv(exec_start: str) -> list[str]:
+    """What systemd runs for an `ExecStart=` value, by systemd.service(5): `%%` is `%` (any other `%x` a
+    specifier), words split at blanks outside '…' and "…", C escapes (\\\\, \\xNN, \\n, …) unescaped inside quotes
+    too, and `$$` is `$` (any other `$` a variable). A specifier or a variable here would be tm's mistake."""
+    assert re.fullmatch(r"(?:[^%]|%%)*", exec_start), f"a specifier in {exec_start!r}"
+    text, words, word, quote, at = exec_start.replace("%%", "%"), [], None, None, 0
+    while at < len(text):
+        char, at = text[at], at + 1
+        if char == "\\":  # a C escape, between quotes too
+            escape, at = text[at], at + 1
+            if escape == "x":
+                char, at = chr(int(text[at : at + 2], 16)), at + 2
+            else:
+                char = _C_ESCAPES[escape]
+        elif quote and char == quote:
+            quote = None
+            continue
+        elif not quote and char in "'\"":
+            quote, word = char, word or ""
+            continue
+        elif not quote and char.isspace():
+            if word is not None:
+                words.append(word)
+            word = None
+            continue
+        word = (word or "") + char
+    if word is not None:
+        words.append(word)
+    assert all(re.fullmatch(r"(?:[^$]|\$\$)*", w) for w in words), f"a variable in {words!r}"
+    return [w.replace("$$", "$") for w in words]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(alphabet=st.sampled_from("ab \\'\"$%x27{}`;&|()*?!#~=-n"), min_size=1, max_size=12))
+def test_a_systemd_unit_runs_exactly_the_paths_it_was_given(tm: Tm, tmp_path: Path, name: str) -> None:
+    """A stray .env may hold `\\x27`, `$HOME` or `%h` in TM_HOME: systemd would read them, not the shell."""
+    home = tmp_path / "homes" / name.strip(" ") if name.strip(" ") not in ("", ".", "..") else tmp_path / "home"
+
+    result = tm("schedule", "--systemd", "--print", extra_env={"TM_HOME": str(home)})
+
+    assert result.exit_code == 0, result.output
+    exec_start = next(line for line in result.stdout.splitlines() if line.startswith("ExecStart="))
+    shell, option, script = systemd_argv(exec_start.removeprefix("ExecStart="))
+    assert (shell, option) == ("/bin/sh", "-c")
+    assert shlex.split(script)[0] == f"TM_HOME={home}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -116,12 +117,21 @@ def test_a_file_name_in_the_import_summary_is_never_obeyed(tm: Tm, tmp_path: Pat
     assert shown_safely(result.stderr)
 
 
-def test_a_file_name_that_is_not_utf8_is_named_instead_of_crashing(tm: Tm, tmp_path: Path) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["file", "zip"])
+def test_a_file_name_that_is_not_utf8_is_named_instead_of_crashing(tm: Tm, tmp_path: Path, packed: bool) -> None:
     export = tmp_path / "export"
     export.mkdir()
-    _broken_history(Path(os.fsdecode(bytes(export) + b"/Streaming_History_Audio_\xff\xfe.json")))
+    history = Path(os.fsdecode(bytes(export) + b"/Streaming_History_Audio_\xff\xfe.json"))
+    _broken_history(history)
+    if packed:  # the zip's own name is the one that is not UTF-8
+        with zipfile.ZipFile(os.fsdecode(bytes(export) + b"/my_data_\xff.zip"), "w") as archive:
+            archive.write(history, "Streaming_History_Audio_1.json")
+        history.unlink()
 
     result = tm("import", str(export))
 
     assert result.exit_code == 0, result.output
-    assert "Streaming_History_Audio_\ufffd\ufffd.json" in result.stderr
+    told = (
+        "my_data_\ufffd.zip!Streaming_History_Audio_1.json" if packed else "Streaming_History_Audio_\ufffd\ufffd.json"
+    )
+    assert told in result.stderr

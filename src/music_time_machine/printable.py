@@ -37,6 +37,11 @@ def printable(text: str) -> str:
     return text.translate(_SHOWN)
 
 
+def is_printable(text: str) -> bool:
+    """Whether `text` holds nothing a terminal (or a crontab or unit file, read line by line) would obey."""
+    return printable(text) == text
+
+
 def json_text(data: object, indent: int | None = None) -> str:
     """`data` as JSON that is safe on a terminal and reads back to exactly `data`."""
     return json.dumps(data, indent=indent, ensure_ascii=False).translate(_ESCAPED)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
 from music_time_machine.errors import UsageError
-from music_time_machine.printable import printable
+from music_time_machine.printable import is_printable
 from music_time_machine.privacy_export.jsonstream import MalformedJson
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class _Archives:
 def _member_problem(info: zipfile.ZipInfo) -> str | None:
     """Why a zip member is not read, or None."""
     parts = info.filename.replace("\\", "/").split("/")
-    if printable(info.filename) != info.filename:
+    if not is_printable(info.filename):
         return "its name holds control characters"
     if info.filename.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", info.filename):
         return "its name is an absolute path"
@@ -170,7 +170,7 @@ def _zip_members(path: Path, archives: _Archives) -> list[ExportFile]:
         infos = [info for info in archive.infolist() if info.filename.lower().endswith(".json")]
     members = []
     for info in infos:
-        name, problem = f"{path.name}!{info.filename}", _member_problem(info)
+        name, problem = f"{_name(Path(path.name))}!{info.filename}", _member_problem(info)
         opener = partial(archives.member, path, info)
         members.append(_unreadable(name, problem) if problem else ExportFile(name, info.file_size, opener))
     return members

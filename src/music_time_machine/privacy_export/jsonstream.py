@@ -133,17 +133,21 @@ def _decode_one(buffer: _Buffer, decoder: json.JSONDecoder) -> object:
             if (following is None or buffer.text[following.start()] not in ",]") and room and buffer.fill():
                 continue
         start, buffer.pos = buffer.pos, end
-        if end - start > MAX_ELEMENT or (buffer.escaped_surrogates and not _utf8_safe(value)):
+        if end - start > MAX_ELEMENT or (buffer.escaped_surrogates and _half_a_pair(buffer.text, start, end, value)):
             return UNREADABLE  # the bound holds exactly, wherever the chunks happened to end
         return value
 
 
-def _utf8_safe(value: object) -> bool:
+def _half_a_pair(text: str, start: int, end: int, value: object) -> bool:
+    """Whether the element `text[start:end]`, decoded as `value`, holds half a surrogate pair: only an element
+    that itself escapes a surrogate is encoded to find out (a file saved with ASCII escapes has them in emoji)."""
+    if not _SURROGATE_ESCAPE.search(text, start, end):
+        return False
     try:
         json.dumps(value, ensure_ascii=False).encode()
     except UnicodeEncodeError:
-        return False
-    return True
+        return True
+    return False
 
 
 def _skip_value(buffer: _Buffer) -> int:

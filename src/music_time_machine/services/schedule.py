@@ -11,15 +11,12 @@ from pathlib import Path
 
 from music_time_machine.config import Settings, is_database_url
 from music_time_machine.errors import TmError, UsageError
-from music_time_machine.printable import printable
+from music_time_machine.printable import is_printable
 from music_time_machine.private_files import private_folder, private_replacement
 
 BEGIN, END = "# >>> tm schedule (managed by `tm schedule`) >>>", "# <<< tm schedule <<<"
 # (name, cron time, systemd OnCalendar): sync often, because Spotify keeps only the last 50 plays
 JOBS = (("sync", "17 * * * *", "*-*-* *:17:00"), ("snapshot", "23 9 1 * *", "*-*-01 09:23:00"))
-
-
-# C0 and C1 controls, DEL, and Unicode's line and paragraph separators: none belongs in a line of cron or systemd
 
 
 @dataclass(frozen=True)
@@ -83,10 +80,17 @@ def install_cron(block: str) -> None:
         raise TmError(f"crontab refused the new table: {written.stderr.strip()}")
 
 
+def _exec_word(text: str) -> str:
+    """`text` as it must stand in `ExecStart=` to reach the program unchanged: systemd reads `%` as a specifier,
+    a backslash as a C escape (also between quotes: `\\x27` would end the shell's quoting) and `$` as a
+    variable (systemd.service(5), "Command lines")."""
+    return text.replace("\\", "\\\\").replace("%", "%%").replace("$", "$$")
+
+
 def systemd_units(job: Job) -> dict[str, str]:
     units = {}
     for name, _when, calendar in JOBS:
-        run = shlex.quote(job.shell(name)).replace("%", "%%")  # systemd reads % as a specifier
+        run = _exec_word(shlex.quote(job.shell(name)))
         units[f"tm-{name}.service"] = (
             f"[Unit]\nDescription=tm {name}\n\n[Service]\nType=oneshot\nExecStart=/bin/sh -c {run}\n"
         )
@@ -139,7 +143,7 @@ def plan_schedule(settings: Settings, *, systemd: bool, all_users: bool) -> Sche
     options = ("--all-users",) if all_users else ()
     job = Job(tm_command(), environment, home / "schedule.log", options)
     for name, value in [*environment.items(), ("the tm command", " ".join(job.command))]:
-        if printable(value) != value:
+        if not is_printable(value):
             raise UsageError(
                 f"{name} holds a control character (a line break, an escape, …): tm schedule will not write it "
                 "into a crontab or a systemd unit, where it would start a line of its own.",
