@@ -4,9 +4,11 @@ umask."""
 
 from __future__ import annotations
 
+import grp
 import ipaddress
 import json
 import os
+import pwd
 import stat
 import subprocess
 import sys
@@ -182,11 +184,34 @@ def test_any_endpoint_setting_is_https_or_this_machine_or_refused(
 # --- 2. TM_HOME is the user's own, and no planted symlink receives a token --------------------------------------
 
 
+def _group_of_someone_else() -> int | None:
+    """A group that another user belongs to (for a home that others can write through it), if this user may give
+    a folder to it (root may; anyone may give one to a group they are in)."""
+    me, mine = os.geteuid(), set(os.getgroups()) | {os.getegid()}
+    for user in pwd.getpwall():
+        if user.pw_uid != me and (me == 0 or user.pw_gid in mine):
+            return user.pw_gid
+    return None
+
+
+def _private_group_of_mine() -> int | None:
+    """This user's primary group when nobody else is in it (a user private group), else None."""
+    me, gid = os.geteuid(), os.getegid()
+    members = set(grp.getgrgid(gid).gr_mem) - {pwd.getpwuid(me).pw_name}
+    others = [user for user in pwd.getpwall() if user.pw_gid == gid and user.pw_uid != me]
+    return None if members or others else gid
+
+
 @pytest.mark.parametrize("mode", [0o777, 0o770, 0o720, 0o702, 0o1777])
 def test_a_home_others_can_write_is_refused_before_its_env_is_read(tm: Tm, elsewhere: FakeSpotify, mode: int) -> None:
     tm.home.mkdir()
     planted = "".join(f"{name}={value}\n" for name, value in _pointed_at(elsewhere).items())
     (tm.home / ".env").write_text(planted)
+    if mode & stat.S_IWGRP and not mode & stat.S_IWOTH:  # writable through a group that someone else is in
+        shared = _group_of_someone_else()
+        if shared is None:
+            pytest.skip("no group of another user to give the folder to")
+        os.chown(tm.home, -1, shared)
     tm.home.chmod(mode)
     env = {name: value for name, value in tm.env.items() if not name.startswith("TM_SPOTIFY_")}
 
@@ -200,6 +225,22 @@ def test_a_home_others_can_write_is_refused_before_its_env_is_read(tm: Tm, elsew
     ]
     assert elsewhere.requests == []
     assert stat.S_IMODE(tm.home.stat().st_mode) == mode  # refused, not silently repaired
+
+
+def test_a_home_writable_only_through_the_users_own_private_group_is_used(tm: Tm) -> None:
+    """Debian and Fedora give each user a group of their own and a umask of 002: `mkdir` makes 0775 folders."""
+    private = _private_group_of_mine()
+    if private is None:
+        pytest.skip("this user's primary group has other members")
+    tm.home.mkdir()
+    os.chown(tm.home, -1, private)
+    tm.home.chmod(0o775)
+
+    login(tm)
+    result = tm("whoami")
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(tm.home.stat().st_mode) == 0o775
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")

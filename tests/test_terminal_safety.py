@@ -135,3 +135,28 @@ def test_a_file_name_that_is_not_utf8_is_named_instead_of_crashing(tm: Tm, tmp_p
         "my_data_\ufffd.zip!Streaming_History_Audio_1.json" if packed else "Streaming_History_Audio_\ufffd\ufffd.json"
     )
     assert told in result.stderr
+
+
+def test_a_database_error_of_several_lines_is_told_on_one(logged_in: Tm) -> None:
+    """PostgreSQL's errors carry DETAIL and LINE parts on lines of their own; each stays readable, on one line."""
+    logged_in("history", "--month", "2025-03")  # creates the database
+    with logged_in.db() as db:  # fail on the first chart row a snapshot writes
+        if isinstance(logged_in.database, Path):
+            db.execute(
+                "CREATE TRIGGER fail BEFORE INSERT ON snapshot_items "
+                "BEGIN SELECT RAISE(ABORT, 'disk on fire\nDETAIL: the second line'); END"
+            )
+        else:
+            db.execute(
+                "CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk on fire' USING DETAIL = 'the second line'; END $$"
+            )
+            db.execute("CREATE TRIGGER fail BEFORE INSERT ON snapshot_items FOR EACH ROW EXECUTE FUNCTION fail()")
+
+    result = logged_in("snapshot")
+
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error: Database error: disk on fire / DETAIL:")
+    assert "the second line" in first
+    assert "\ufffd" not in first

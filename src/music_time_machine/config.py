@@ -148,8 +148,23 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return {key: value for key, value in dotenv_values(path).items() if value}
 
 
+def _private_group(gid: int) -> bool:
+    """Whether nobody but this user is in group `gid`: a user private group (Debian's, Fedora's), whose folders
+    are group-writable under their default umask 002 without anyone else being able to write them."""
+    import grp
+    import pwd
+
+    me = os.geteuid()
+    try:
+        members, my_name = set(grp.getgrgid(gid).gr_mem), pwd.getpwuid(me).pw_name
+    except KeyError:  # a group or user the system cannot name
+        return False
+    return members <= {my_name} and all(user.pw_uid == me for user in pwd.getpwall() if user.pw_gid == gid)
+
+
 def check_home(home: Path) -> None:
-    """TM_HOME keeps the login, the database and a .env that can point both elsewhere: only its user may write it.
+    """TM_HOME keeps the login, the database and a .env that can point both elsewhere: only its user may write it
+    (group-writable is fine when the group is the user's alone).
 
     Refused rather than repaired (chmod): whatever others could plant there (that .env, a symlink where the token
     goes) is already in it, and a repair would trust it; only the user can tell. A missing home is made private."""
@@ -166,7 +181,7 @@ def check_home(home: Path) -> None:
             f"TM_HOME {home} belongs to another user (uid {status.st_uid}); tm keeps your Spotify login there.",
             hint="Point TM_HOME at a folder of your own (tm creates a missing one, private to you).",
         )
-    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    if status.st_mode & stat.S_IWOTH or (status.st_mode & stat.S_IWGRP and not _private_group(status.st_gid)):
         raise ConfigError(
             f"TM_HOME {home} can be written by others (mode {stat.S_IMODE(status.st_mode):04o}); tm keeps your "
             "Spotify login there and reads its .env.",

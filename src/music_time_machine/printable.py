@@ -42,6 +42,11 @@ def is_printable(text: str) -> bool:
     return printable(text) == text
 
 
+def one_line(text: str) -> str:
+    """A message of several lines (a database's error with its DETAIL and LINE parts) as one line."""
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def json_text(data: object, indent: int | None = None) -> str:
     """`data` as JSON that is safe on a terminal and reads back to exactly `data`."""
     return json.dumps(data, indent=indent, ensure_ascii=False).translate(_ESCAPED)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from music_time_machine.errors import ConfigError, StoreError
+from music_time_machine.printable import one_line
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.schema import migrations_for
 
@@ -153,7 +154,7 @@ def postgres_error(error: BaseException) -> StoreError | None:
             f"PostgreSQL is unreachable or refused tm: {first}",
             hint="Check the server, the URL in --db/TM_DB, and the password (~/.pgpass).",
         )
-    return StoreError(f"Database error: {str(error).strip()}.", hint="Run with --debug for details.")
+    return StoreError(f"Database error: {one_line(str(error))}.", hint="Run with --debug for details.")
 
 
 class PostgresBackend(Backend):

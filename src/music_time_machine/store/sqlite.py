@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from music_time_machine.errors import StoreError
+from music_time_machine.printable import one_line
 from music_time_machine.private_files import private_folder
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.schema import migrations_for
@@ -34,7 +35,7 @@ def sqlite_error(error: sqlite3.Error) -> StoreError:
             "The disk is full (SQLite: database or disk is full); what was being written was rolled back.",
             hint="Free some space on the database's disk (or use --db elsewhere) and run the command again.",
         )
-    return StoreError(f"Database error: {error}.", hint="Run with --debug for details.")
+    return StoreError(f"Database error: {one_line(str(error))}.", hint="Run with --debug for details.")
 
 
 class SqliteBackend(Backend):
