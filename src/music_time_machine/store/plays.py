@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from music_time_machine.models import EARLIEST_PLAY, ArtistCount, PlayCount, PlayRow, utc_iso, utc_seconds
+from music_time_machine.models import (
+    EARLIEST_PLAY,
+    ArtistCount,
+    PlayCount,
+    PlayRow,
+    ascii_lower,
+    utc_iso,
+    utc_seconds,
+)
 from music_time_machine.store.backend import Backend, Queries
 from music_time_machine.store.play_months import MS_PLAYED, PLAY_COLUMNS, PlayMonthQueries
 
@@ -24,6 +34,18 @@ INSERT_PLAY = f"""
 FULL = "CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 END"
 SKIP = f"1 - {FULL}"
 CURSOR_LOOKS = 1_000  # synced plays read, newest first, for one with a real time (else: sync from Spotify's last 50)
+
+
+class PlayFacts(NamedTuple):
+    """What a year in review reads of each play (ms_played at most a day, `full` 1 or 0)."""
+
+    played_at: str
+    track_uri: str | None
+    track_name: str
+    artist_name: str
+    album_name: str | None
+    ms_played: int
+    full: int
 
 
 def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[str, list[str]]:
@@ -222,3 +244,35 @@ class PlayQueries(Queries):
 
     def months(self, user_id: str) -> list[str]:
         return self.aggregates.months(user_id)
+
+    def facts_between(self, user_id: str, start: str, end: str) -> Iterator[PlayFacts]:
+        """The plays with start <= played_at < end, streamed (one range of the index plays_by_user_time)."""
+        _columns, rows = self.db.stream(
+            f"""SELECT played_at, track_uri, track_name, artist_name, album_name, {MS_PLAYED}, {FULL}
+                FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?""",
+            (user_id, start, end),
+        )
+        return map(PlayFacts._make, rows)
+
+    def any_between(self, user_id: str, start: str, end: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ? LIMIT 1", (user_id, start, end)
+        ).fetchone()
+        return row is not None
+
+    def names_before(self, user_id: str, start: str) -> set[tuple[str | None, str, str]]:
+        """(URI, artist key, title key) of every track played before `start`: the monthly sums of the months before
+        start's, and the plays of its month up to `start`."""
+        month = start[:7]
+        rows = self.db.execute(
+            "SELECT DISTINCT track_uri, artist_key, title_key FROM play_months WHERE user_id = ? AND month < ?",
+            (user_id, month),
+        )
+        names: set[tuple[str | None, str, str]] = {(uri, artist, title) for uri, artist, title in rows}
+        edge = self.db.execute(
+            "SELECT DISTINCT track_uri, artist_name, track_name FROM plays WHERE user_id = ? AND played_at >= ?"
+            " AND played_at < ?",
+            (user_id, month, start),
+        )
+        names.update((uri, ascii_lower(artist), ascii_lower(title)) for uri, artist, title in edge)
+        return names
