@@ -50,6 +50,7 @@ class Play(NamedTuple):
     artist: str
     ms_played: int
     skipped: bool | None
+    album: str | None = None  # Account Data names none
 
     @property
     def full(self) -> bool:
@@ -93,7 +94,8 @@ def extended_play(row: object) -> Play | None:
     skipped = row.get("skipped") if isinstance(row.get("skipped"), bool) else None
     if ms < MIN_FULL_MS and skipped is not True and row.get("reason_end") != "fwdbtn":
         return None  # too short, and not a skip
-    return Play(played_at, uri, title, row.get("master_metadata_album_artist_name") or "", ms, skipped)
+    artist, album = row.get("master_metadata_album_artist_name") or "", row.get("master_metadata_album_album_name")
+    return Play(played_at, uri, title, artist, ms, skipped, album if isinstance(album, str) and album else None)
 
 
 def account_play(row: object) -> Play | None:
