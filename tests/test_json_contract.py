@@ -43,7 +43,12 @@ class Lst:
     options: tuple[Shape, ...]  # each element has one of these shapes
 
 
-Shape = Leaf | Obj | Lst
+@dataclass(frozen=True)
+class Nullable:
+    shape: Shape  # `{...} | null`: this shape, or null
+
+
+Shape = Leaf | Obj | Lst | Nullable
 TOKEN = re.compile(r'\s*("[^"]*"|<[^>]*>|\w+|[{}\[\]:,|])')
 LITERALS = {"true": True, "false": False}
 T = TypeVar("T")
@@ -81,7 +86,11 @@ class ShapeParser:
 
     def shape(self) -> Shape:
         if self.next_is("{", "["):
-            return self.object() if self.take() == "{" else self.list()
+            shape = self.object() if self.take() == "{" else self.list()
+            if self.tokens[:2] == ["|", "null"]:
+                del self.tokens[:2]
+                return Nullable(shape)
+            return shape
         if self.next_is("N", "bool"):
             return Leaf(NUMBER if self.take() == "N" else BOOLEAN)
         words = self.several(self.take)
@@ -119,6 +128,8 @@ class ShapeParser:
 def problems(shape: Shape, value: object, seen: set[str], path: str = "$", where: str = "$") -> list[str]:
     """Where `value` differs from `shape`, one line per place (`path`); adds to `seen` the places (`where`, with
     `[]` for any element and `*` for any data key) that held content, and so were checked."""
+    if isinstance(shape, Nullable):
+        return [] if value is None else problems(shape.shape, value, seen, path, where)
     if isinstance(shape, Obj):
         return _object_problems(shape, value, seen, path, where)
     if isinstance(shape, Lst):
@@ -171,6 +182,8 @@ def _element(where: str, number: int, shape: Lst) -> str:
 
 def places(shape: Shape, where: str = "$") -> set[str]:
     """Every list element and data key the shape describes: what some output must have for it to be checked."""
+    if isinstance(shape, Nullable):
+        return places(shape.shape, where)
     if isinstance(shape, Obj):
         found = {f"{where}.*"} | places(shape.any_key, f"{where}.*") if shape.any_key else set()
         return found.union(*(places(sub, f"{where}.{key}") for key, sub in shape.keys.items()))
@@ -301,6 +314,31 @@ def _import(tm: Tm, folder: Path) -> list[object]:
     return [_json(tm, "import", str(broken), _export(folder / "good", [("2025-03-04T20:00:00Z", UNCHARTED)]), "--json")]
 
 
+def _wrapped(tm: Tm, folder: Path) -> list[object]:
+    """Plays in 2024 and 2025 (so 2025 has a year before): a track skipped three times each year (the most skipped)
+    and, in 2025 only, a discovery."""
+    known, new = tm.fake.top_tracks("long_term")[:2]
+    played = [(year, known) for year in (2024, 2025)] + [(2025, new)]
+    rows = [
+        {
+            "ts": f"{year}-0{month}-1{day}T20:00:00Z",
+            "ms_played": 200_000 if day else 10_000,
+            "spotify_track_uri": track["uri"],
+            "master_metadata_track_name": track["name"],
+            "master_metadata_album_artist_name": track["artists"][0]["name"],
+            "master_metadata_album_album_name": track["album"]["name"],
+            "skipped": not day,
+        }
+        for year, track in played
+        for month in (1, 2, 3)
+        for day in range(3)
+    ]
+    folder.mkdir(exist_ok=True)
+    (folder / "Streaming_History_Audio_2024-2025_0.json").write_text(json.dumps(rows))
+    assert tm("import", str(folder)).exit_code == 0
+    return [_json(tm, "wrapped", "2025", "--tz", "UTC", "--json")]
+
+
 def _household(tm: Tm, folder: Path) -> None:
     """fake-listener, whose login will expire and who leaves the allow-list, and housemate, who is fine."""
     tm.fake.revoke_refresh_tokens()
@@ -377,6 +415,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("db copy --json", ""): _db_copy,
     ("db adopt --json", ""): _db_adopt,
     ("doctor --json", ""): run("doctor", "--json"),
+    ("wrapped --json", ""): _wrapped,
     ("whoami --json", ""): run("whoami", "--json"),
 }
 DOCUMENTED = {(row.command, label): shape for row in ROWS for label, shape in row.variants.items()}
@@ -405,6 +444,17 @@ def test_json_output_has_exactly_the_documented_keys(logged_in: Tm, tmp_path: Pa
     if not found:  # every element fitted: then each list and data key must have had some, or it went unchecked
         found = [f"{place}: never had content here, so never checked" for place in sorted(places(shape) - seen)]
     assert not found, f"`tm {command}` ({variant or 'its one shape'}) differs from README's table:\n" + "\n".join(found)
+
+
+def test_the_checker_takes_null_for_an_object_or_list_marked_so() -> None:
+    shape = ShapeParser('{"a": {"b": N} | null, "c": [N] | null, "d": {"e"}}').parse()
+
+    assert problems(shape, {"a": None, "c": None, "d": {"e": 1}}, set()) == []
+    assert problems(shape, {"a": {"b": "x"}, "c": [1], "d": None}, set()) == [
+        '$.a.b: expected a number, got "x"',
+        "$.d: expected an object, got null",
+    ]
+    assert places(shape) == {"$.c[]"}
 
 
 def test_the_checker_names_each_missing_extra_or_mistyped_place() -> None:
