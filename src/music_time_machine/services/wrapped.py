@@ -1,7 +1,7 @@
 """tm wrapped: a year in review from stored plays, on the listener's own clock.
 
 Plays are stored by the UTC time they ended; days, hours, months and the year itself are those of `zone`. One range
-of the index reads the year and the year before it (for the change), streamed and summed here a play at a time.
+of the index reads the year, streamed and summed here a play at a time; the year before is one sum in SQL.
 A track is known by its key, as in charts from plays (`play_charts`): its URI, else the smallest URI of the same
 artist and title, else artist and title. Everything is ranked as those charts are: full plays, then the milliseconds
 of those full plays, then the latest full play, then the key.
@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from music_time_machine.errors import UsageError
 from music_time_machine.models import Month, ascii_lower, utc_iso
+from music_time_machine.services.play_charts import _top as play_chart_top
 from music_time_machine.store import Store
 from music_time_machine.store.plays import PlayFacts
 
@@ -194,31 +195,31 @@ class LocalClock:
             return None
 
 
+Sums = list[Any]  # [full plays, their ms, the latest full play, skips, the first play]: one track's in one month
+
+
 class _Tally:
     """One track's, artist's or album's running numbers; `shown` is the smallest (name, artist) spelling."""
 
     __slots__ = ("album", "first_at", "full_ms", "last_full_at", "plays", "shown", "skips", "uri")
 
-    def __init__(self, uri: str | None, shown: tuple[str, str], played_at: str) -> None:
-        self.uri, self.shown, self.first_at = uri, shown, played_at
+    def __init__(self, uri: str | None, shown: tuple[str, str], first_at: str) -> None:
+        self.uri, self.shown, self.first_at = uri, shown, first_at
         self.album: str | None = None
         self.plays = self.full_ms = self.skips = 0
         self.last_full_at: str | None = None
 
-    def add(self, play: PlayFacts, shown: tuple[str, str]) -> None:
-        if play.full:
-            self.plays += 1
-            self.full_ms += play.ms_played
-            if self.last_full_at is None or play.played_at > self.last_full_at:
-                self.last_full_at = play.played_at
-        else:
-            self.skips += 1
+    def add(self, sums: Sums, shown: tuple[str, str], album: str | None) -> None:
+        plays, full_ms, last_full_at, skips, first_at = sums
+        self.plays, self.full_ms, self.skips = self.plays + plays, self.full_ms + full_ms, self.skips + skips
+        if last_full_at is not None and (self.last_full_at is None or last_full_at > self.last_full_at):
+            self.last_full_at = last_full_at
         if shown < self.shown:
             self.shown = shown
-        if play.album_name and (self.album is None or play.album_name > self.album):
-            self.album = play.album_name
-        if play.played_at < self.first_at:
-            self.first_at = play.played_at
+        if album and (self.album is None or album > self.album):
+            self.album = album
+        if first_at < self.first_at:
+            self.first_at = first_at
 
     def entry(self, key: str, counts: _Tally | None = None) -> Entry:
         """As an entry: named by this tally, counted by `counts` (a month's tally of the same track) or itself."""
@@ -227,19 +228,20 @@ class _Tally:
         return Entry(key, self.uri, name, artist, self.album, n.plays, n.full_ms, n.last_full_at, n.skips, n.first_at)
 
 
-def _count(tallies: dict[str, _Tally], key: str, uri: str | None, play: PlayFacts, shown: tuple[str, str]) -> None:
+def _count(
+    tallies: dict[str, _Tally], key: str, uri: str | None, sums: Sums, shown: tuple[str, str], album: str | None
+) -> None:
     tally = tallies.get(key)
     if tally is None:
-        tally = tallies[key] = _Tally(uri, shown, play.played_at)
-    tally.add(play, shown)
+        tally = tallies[key] = _Tally(uri, shown, sums[4])
+    tally.add(sums, shown, album)
 
 
-def ranked(entries: Iterable[Entry], size: int = TOP) -> list[Entry]:
-    """The entries with full plays, as plays charts rank: full plays, their ms, the latest full play, the key."""
-    order = sorted((entry for entry in entries if entry.plays), key=attrgetter("key"))
-    order.sort(key=attrgetter("last_full_at"), reverse=True)
-    order.sort(key=lambda entry: (entry.plays, entry.full_ms), reverse=True)
-    return order[:size]
+def ranked(tallies: dict[str, _Tally], size: int = TOP) -> list[str]:
+    """The keys of the first `size` with full plays, ranked by the very code of charts from plays: full plays,
+    their ms, the latest full play, the key."""
+    totals = {key: [tally.plays, tally.full_ms, tally.last_full_at] for key, tally in tallies.items()}
+    return [key for _plays, _ms, _last, key in play_chart_top(totals, {}, size)]
 
 
 def most_skipped(entries: Iterable[Entry], size: int = TOP) -> list[Entry]:
@@ -271,41 +273,59 @@ def track_key(
 
 
 class _Year:
-    """The year's plays, summed as they stream by."""
+    """The year's plays, summed as they stream by: the totals per month, day and hour of the week, and per month
+    and track as the plays name it (one dictionary lookup a play); `count` then sums those per track, artist and
+    album, working out keys once per name instead of once per play."""
 
     def __init__(self, uris_by_name: dict[tuple[str, str], str]) -> None:
         self.uris_by_name = uris_by_name
         self.ms = self.plays = self.skips = 0
+        self.named: dict[tuple[int, str | None, str, str, str | None], Sums] = {}
+        self.months = [[0, 0, 0] for _ in range(12)]  # ms, full plays, stored plays
+        self.days: dict[str, list[int]] = {}
+        self.clock = [[0] * 24 for _ in range(7)]
         self.tracks: dict[str, _Tally] = {}
         self.artists: dict[str, _Tally] = {}
         self.albums: dict[str, _Tally] = {}
         self.month_tracks: list[dict[str, _Tally]] = [{} for _ in range(12)]
-        self.months = [[0, 0, 0] for _ in range(12)]  # ms, full plays, stored plays
-        self.days: dict[str, list[int]] = {}
-        self.clock = [[0] * 24 for _ in range(7)]
 
     def add(self, play: PlayFacts, local: LocalHour) -> None:
         day, month, weekday, hour = local
-        full, ms = play.full, play.ms_played
+        full, ms, played_at = play.full, play.ms_played, play.played_at
         self.ms, self.plays, self.skips = self.ms + ms, self.plays + full, self.skips + 1 - full
         self.clock[weekday][hour] += ms
         for sums in (self.months[month - 1], self.days.get(day) or self.days.setdefault(day, [0, 0, 0])):
             sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + full, sums[2] + 1
-        artist_key = ascii_lower(play.artist_name)
-        key, uri = track_key(play.track_uri, artist_key, ascii_lower(play.track_name), self.uris_by_name)
-        shown = (play.track_name, play.artist_name)
-        _count(self.tracks, key, uri, play, shown)
-        _count(self.month_tracks[month - 1], key, uri, play, shown)
-        _count(self.artists, artist_key, None, play, (play.artist_name, play.artist_name))
-        if play.album_name:
-            album_key = f"{artist_key}\t{ascii_lower(play.album_name)}"
-            _count(self.albums, album_key, None, play, (play.album_name, play.artist_name))
+        name = (month, play.track_uri, play.track_name, play.artist_name, play.album_name)
+        named = self.named.get(name)
+        if named is None:
+            named = self.named[name] = [0, 0, None, 0, played_at]
+        if full:
+            named[0], named[1] = named[0] + 1, named[1] + ms
+            if named[2] is None or played_at > named[2]:
+                named[2] = played_at
+        else:
+            named[3] += 1
+        if played_at < named[4]:
+            named[4] = played_at
+
+    def count(self) -> None:
+        """Sum the month-and-name totals per track (in the year and per month), artist and album."""
+        for (month, uri, title, artist, album), sums in self.named.items():
+            artist_key = ascii_lower(artist)
+            key, known_uri = track_key(uri, artist_key, ascii_lower(title), self.uris_by_name)
+            _count(self.tracks, key, known_uri, sums, (title, artist), album)
+            _count(self.month_tracks[month - 1], key, known_uri, sums, (title, artist), album)
+            _count(self.artists, artist_key, None, sums, (artist, artist), None)
+            if album:
+                _count(self.albums, f"{artist_key}\t{ascii_lower(album)}", None, sums, (album, artist), None)
 
     def month(self, year: int, number: int) -> Period:
         ms, plays, _stored = self.months[number - 1]
         counted = self.month_tracks[number - 1]
-        top = ranked((self.tracks[key].entry(key, counts) for key, counts in counted.items()), 1)
-        return Period(str(Month(year, number)), ms, plays, top[0] if top else None)
+        top = ranked(counted, 1)
+        song = self.tracks[top[0]].entry(top[0], counted[top[0]]) if top else None
+        return Period(str(Month(year, number)), ms, plays, song)
 
 
 def _busiest(periods: Iterable[tuple[str, list[int]]]) -> Period | None:
@@ -323,27 +343,28 @@ def _bounds(year: int, zone: ZoneInfo) -> tuple[str, str]:
 
 
 def year_in_review(store: Store, user_id: str, year: int, zone: ZoneInfo) -> Wrapped:
-    """The listener's `year` on `zone`'s clock, and the year before's totals (one streamed range of plays)."""
+    """The listener's `year` on `zone`'s clock (one streamed range of plays), and the year before's totals."""
     before, start = _bounds(year - 1, zone)
     end = _bounds(year, zone)[1]
-    tally, clock, previous = _Year(store.play_months.uris_by_name(user_id)), LocalClock(zone), [0, 0, 0]
-    for play in store.plays.facts_between(user_id, before, end):
+    tally, clock = _Year(store.play_months.uris_by_name(user_id)), LocalClock(zone)
+    for play in store.plays.facts_between(user_id, start, end):
         local = clock.of(play.played_at)
-        if local is None:  # a time an older tm stored unchecked (2025-13-45): in no year
-            continue
-        if play.played_at >= start:
+        if local is not None:  # None: a time an older tm stored unchecked (2025-13-45), in no year
             tally.add(play, local)
-        else:
-            previous = [previous[0] + play.ms_played, previous[1] + play.full, previous[2] + 1 - play.full]
+    tally.count()
+    plays, skips, ms_played = store.plays.totals(user_id, before, start)
+    previous = Totals(ms_played, plays, skips) if plays + skips else None
     if not tally.tracks:
         return _review(year, zone, tally, set(), previous, years_with_plays(store, user_id, zone))
     seen = {track_key(*names, tally.uris_by_name)[0] for names in store.plays.names_before(user_id, start)}
     return _review(year, zone, tally, seen, previous, [])
 
 
-def _review(year: int, zone: ZoneInfo, tally: _Year, seen: set[str], previous: list[int], years: list[int]) -> Wrapped:
+def _review(
+    year: int, zone: ZoneInfo, tally: _Year, seen: set[str], previous: Totals | None, years: list[int]
+) -> Wrapped:
     """The result, from the year's sums, the keys of the tracks played before it and the year before's totals."""
-    tracks = [track.entry(key) for key, track in tally.tracks.items()]
+    tracks = {key: track.entry(key) for key, track in tally.tracks.items()}
     return Wrapped(
         year,
         zone.key,
@@ -351,17 +372,17 @@ def _review(year: int, zone: ZoneInfo, tally: _Year, seen: set[str], previous: l
         len(tally.tracks),
         len(tally.artists),
         len(tally.albums),
-        ranked(tracks),
-        ranked(artist.entry(key) for key, artist in tally.artists.items()),
-        ranked(album.entry(key) for key, album in tally.albums.items()),
-        ranked(entry for entry in tracks if entry.key not in seen),
-        most_skipped(tracks),
+        [tracks[key] for key in ranked(tally.tracks)],
+        [tally.artists[key].entry(key) for key in ranked(tally.artists)],
+        [tally.albums[key].entry(key) for key in ranked(tally.albums)],
+        [tracks[key] for key in ranked({key: t for key, t in tally.tracks.items() if key not in seen})],
+        most_skipped(tracks.values()),
         _busiest((str(Month(year, number)), sums) for number, sums in enumerate(tally.months, start=1)),
         _busiest(tally.days.items()),
         longest_streak(day for day, (_ms, plays, _stored) in tally.days.items() if plays),
         tally.clock,
         [tally.month(year, number) for number in range(1, 13)],
-        Totals(*previous) if previous[1] + previous[2] else None,
+        previous,
         years,
     )
 
