@@ -407,6 +407,22 @@ def test_the_zone_is_this_machines_when_not_given(tm: Tm, edges: Path) -> None:
     assert json.loads(result.stdout)["tz"] == "America/New_York"
 
 
+def test_the_tm_tz_setting_names_the_zone_and_tz_overrides_it(tm: Tm, edges: Path) -> None:
+    _imported(tm, edges)
+    auckland, utc = _wrapped(tm, "2017", "--tz", "Pacific/Auckland"), _wrapped(tm, "2017", "--tz", "UTC")
+    assert auckland != utc, "the edge plays straddle the new year, so the zone must change the numbers"
+    setting = {"TZ": "America/New_York", "TM_TZ": "Pacific/Auckland"}
+
+    by_setting = tm("wrapped", "2017", "--json", extra_env=setting)
+    overridden = tm("wrapped", "2017", "--json", "--tz", "UTC", extra_env=setting)
+    bad = tm("wrapped", "2017", extra_env={"TM_TZ": "Mars/Olympus_Mons"})
+
+    assert json.loads(by_setting.stdout) == auckland
+    assert json.loads(overridden.stdout) == utc
+    assert bad.exit_code == 2
+    assert error_lines(bad)[0] == "Error: Unknown time zone 'Mars/Olympus_Mons'."
+
+
 def test_the_terminal_view_shows_the_year_safely(tm: Tm, edges: Path) -> None:
     _imported(tm, edges)
 

@@ -31,6 +31,8 @@ SETTING_NAMES = (
     "TM_SPOTIFY_ACCOUNTS_URL",
     "TM_MAX_RETRY_WAIT",
     "TM_BUSY_TIMEOUT",
+    "TM_TZ",
+    "TM_CHROMIUM",
     "TM_DEBUG",
 )
 
@@ -57,6 +59,8 @@ class Settings:
     accounts_url: str
     max_retry_wait: int
     busy_timeout: float  # seconds; SQLite only
+    time_zone: str | None  # whose clock days and hours are on (an IANA name); None: this machine's
+    chromium: str | None  # the browser that draws PNGs; None: look on PATH
     debug: bool
 
     def require_client_id(self) -> str:
@@ -288,5 +292,7 @@ def load_settings(
         accounts_url=_base_url(values, "TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),
         busy_timeout=_seconds_setting(values, "TM_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT),
+        time_zone=values.get("TM_TZ") or None,
+        chromium=values.get("TM_CHROMIUM") or None,
         debug=values.get("TM_DEBUG", "").lower() in ("1", "true", "yes"),
     )

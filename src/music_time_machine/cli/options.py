@@ -79,6 +79,15 @@ AllUsersOption = Annotated[
         help="For every listener logged in on this machine (`tm login` as each); one failing never stops the others.",
     ),
 ]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="Whose days, hours and new year count: an IANA zone, e.g. Europe/Berlin [env: TM_TZ; default: this "
+        "machine's].",
+        show_default=False,
+    ),
+]
 CreatePlaylistOption = Annotated[
     bool,
     typer.Option(
@@ -105,6 +114,17 @@ def context(ctx: typer.Context, db: str | None = None) -> Context:
             raise UsageError("--db is empty: give a SQLite file or a postgresql:// URL (or leave --db out).")
         settings = replace(settings, database=database_of(db))
     return Context(settings, state, countdown_waiter(state.sleep))
+
+
+def zone_name(env: Context, tz: str | None) -> str:
+    """The zone asked for: --tz, else TM_TZ, else this machine's (TZ, /etc/localtime; UTC when none names one)."""
+    if tz is not None:
+        return tz
+    if env.settings.time_zone:
+        return env.settings.time_zone
+    import tzlocal  # only when no zone is named
+
+    return tzlocal.get_localzone_name() or "UTC"
 
 
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV (with a header row) to stdout.")]

@@ -6,25 +6,15 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import DbOption, JsonOption, context
+from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
 from music_time_machine.render.wrapped import show_wrapped
 from music_time_machine.services.wrapped import parse_year, time_zone, year_in_review
-
-
-def _local_zone_name() -> str:
-    """This machine's IANA zone (TZ, /etc/localtime, /etc/timezone; UTC when none names one)."""
-    import tzlocal  # only when --tz is left out
-
-    return tzlocal.get_localzone_name() or "UTC"
-
-
-ZONE_HELP = "Whose days, hours and new year count: an IANA zone, e.g. Europe/Berlin [default: this machine's]."
 
 
 def command(
     ctx: typer.Context,
     year: Annotated[str, typer.Argument(help="The year, e.g. 2024.", show_default=False)],
-    tz: Annotated[str | None, typer.Option("--tz", help=ZONE_HELP, show_default=False)] = None,
+    tz: ZoneOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -42,6 +32,6 @@ def command(
         tm wrapped 2024 --json | jq '.top_tracks[] | .name'
     """
     wanted = parse_year(year)
-    zone = time_zone(tz if tz is not None else _local_zone_name())
     env = context(ctx, db)
+    zone = time_zone(zone_name(env, tz))
     show_wrapped(year_in_review(env.store(), env.listener().id, wanted, zone), as_json=as_json)
