@@ -178,6 +178,7 @@ class YearOracle:
             "top_month": self._busiest(lambda local: local.strftime("%Y-%m"), "month"),
             "busiest_day": self._busiest(lambda local: local.date().isoformat(), "date"),
             "longest_streak": self._streak(),
+            "days": self._days(),
             "clock": self._clock_minutes(),
             "months": self._months(),
             "previous": self._previous(everything, before),
@@ -235,6 +236,10 @@ class YearOracle:
             return None
         name, tally = min(sums.items(), key=lambda item: (-item[1].ms, item[0]))
         return {label: name, "minutes": _minutes(tally.ms), "plays": tally.full_plays}
+
+    def _days(self) -> list[dict[str, Any]]:
+        sums = self._sums(self.plays, lambda play: self.local[play].date().isoformat())
+        return [{"date": day, "minutes": _minutes(t.ms), "plays": t.full_plays} for day, t in sorted(sums.items())]
 
     def _streak(self) -> dict[str, Any]:
         days = {self.local[play].date() for play in self.plays if play.full}
@@ -351,7 +356,7 @@ def test_a_year_without_plays_says_so_and_names_the_years_with_plays(
         "year": int(year),
         "tz": zone,
         **{"minutes": 0, "plays": 0, "skips": 0, "distinct": {"tracks": 0, "artists": 0, "albums": 0}},
-        **{key: [] for key in ("top_tracks", "top_artists", "top_albums", "discoveries", "most_skipped")},
+        **{key: [] for key in ("top_tracks", "top_artists", "top_albums", "discoveries", "most_skipped", "days")},
         **{"top_month": None, "busiest_day": None, "longest_streak": {"days": 0, "from": None, "to": None}},
         "clock": [[0] * 24 for _ in range(7)],
         "months": [{"month": f"{year}-{n:02d}", "minutes": 0, "plays": 0, "top_track": None} for n in range(1, 13)],

@@ -82,6 +82,7 @@ def wrapped_json(wrapped: Wrapped) -> JsonObject:
         "top_month": _period_json(wrapped.top_month, "month"),
         "busiest_day": _period_json(wrapped.busiest_day, "date"),
         "longest_streak": {"days": wrapped.streak.days, "from": wrapped.streak.first, "to": wrapped.streak.last},
+        "days": [_period_json(day, "date") for day in wrapped.days],
         "clock": wrapped.clock_minutes,
         "months": [
             {**(_period_json(month, "month") or {}), "top_track": month.top_track and _track_json(month.top_track)}

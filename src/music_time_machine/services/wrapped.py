@@ -131,6 +131,7 @@ class Wrapped:
     top_month: Period | None
     busiest_day: Period | None
     streak: Streak
+    days: list[Period]  # each day with stored plays, in order
     clock: list[list[int]]  # ms per weekday (Monday first) and hour
     months: list[Period]  # January to December, each with its top track
     previous: Totals | None  # the year before, when it has plays
@@ -380,6 +381,7 @@ def _review(
         _busiest((str(Month(year, number)), sums) for number, sums in enumerate(tally.months, start=1)),
         _busiest(tally.days.items()),
         longest_streak(day for day, (_ms, plays, _stored) in tally.days.items() if plays),
+        [Period(day, ms, plays) for day, (ms, plays, _stored) in sorted(tally.days.items())],
         tally.clock,
         [tally.month(year, number) for number in range(1, 13)],
         previous,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
+from music_time_machine.render.console import message
+from music_time_machine.render.html.page import write_page
+from music_time_machine.render.html.wrapped import wrapped_page
 from music_time_machine.render.wrapped import show_wrapped
 from music_time_machine.services.wrapped import parse_year, time_zone, year_in_review
 
@@ -16,6 +20,9 @@ def command(
     year: Annotated[str, typer.Argument(help="The year, e.g. 2024.", show_default=False)],
     tz: ZoneOption = None,
     as_json: JsonOption = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the year as a page to this file.", show_default=False)
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Your year in review: minutes, top tracks, artists and albums, discoveries, streaks and the listening clock.
@@ -30,8 +37,15 @@ def command(
         tm wrapped 2019 --tz Europe/Berlin
 
         tm wrapped 2024 --json | jq '.top_tracks[] | .name'
+
+        tm wrapped 2024 --html ~/wrapped-2024.html
     """
     wanted = parse_year(year)
     env = context(ctx, db)
     zone = time_zone(zone_name(env, tz))
-    show_wrapped(year_in_review(env.store(), env.listener().id, wanted, zone), as_json=as_json)
+    wrapped = year_in_review(env.store(), env.listener().id, wanted, zone)
+    if html is not None:  # first: a page that cannot be written fails the command before anything is shown
+        write_page(html, wrapped_page(wrapped))
+    show_wrapped(wrapped, as_json=as_json)
+    if html is not None:
+        message(f"Wrote your {wanted} to {html}")

@@ -1,0 +1,129 @@
+"""The pages tm writes (tm wrapped --html): the numbers on them are the --json numbers, strangers' names cannot
+become markup, and the file is written whole or not at all. How they draw is tests/test_pages_in_browser.py's."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from music_time_machine.testing.export_generator import Habits, write_export
+from page_tables import figure_tables
+
+from conftest import Tm, error_lines
+
+HABITS = Habits(session_gap=(3 * 3600, 40 * 3600))  # sessions hours to days apart: all of 2016 and into 2017
+YEAR = "2016"
+HOSTILE = '<script>alert("x")</script>\x1b[2J \u202eevil" onmouseover="alert(1)'
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("export")
+    write_export(folder, plays=8_000, seed=11, habits=HABITS)
+    hostile = {
+        "ts": "2016-06-01T12:00:00Z",
+        "ms_played": 200_000,
+        "master_metadata_track_name": HOSTILE,
+        "master_metadata_album_artist_name": HOSTILE,
+        "master_metadata_album_album_name": HOSTILE,
+        "spotify_track_uri": "spotify:track:EvilEvilEvilEvilEvilEv",
+        "reason_start": "clickrow",
+        "reason_end": "trackdone",
+        "skipped": False,
+    }
+    rows = [hostile | {"ts": f"2016-06-{day:02d}T12:00:00Z"} for day in range(1, 29)]  # enough to rank
+    (folder / "Streaming_History_Audio_hostile.json").write_text(json.dumps(rows), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def imported(tm: Tm, export: Path) -> Tm:
+    result = tm("import", str(export))
+    assert result.exit_code == 0, result.output
+    return tm
+
+
+def wrapped_page(tm: Tm, path: Path, *args: str) -> tuple[str, Any]:
+    """The page and the JSON of one run of `tm wrapped YEAR --html path --json`."""
+    result = tm("wrapped", YEAR, "--tz", "Europe/Berlin", "--html", str(path), "--json", *args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"Wrote your {YEAR} to {path}"
+    return path.read_text(encoding="utf-8"), json.loads(result.stdout)
+
+
+def _numbers(rows: list[list[str]]) -> list[list[Any]]:
+    return [[int(cell) if re.fullmatch(r"-?[0-9]+", cell) else cell for cell in row] for row in rows]
+
+
+def _shown(data: Any) -> Any:
+    """The JSON as the page shows it: the hostile name's escape and bidi override as U+FFFD (the generated names
+    are plain)."""
+    return json.loads(json.dumps(data).replace("\\u001b", "\\ufffd").replace("\\u202e", "\\ufffd"))
+
+
+def test_the_wrapped_page_shows_the_json_numbers(imported: Tm, tmp_path: Path) -> None:
+    page, data = wrapped_page(imported, tmp_path / "2016.html")
+    data = _shown(data)
+    tables = {figure: _numbers(rows) for figure, rows in figure_tables(page).items()}
+
+    weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert tables["clock"] == [[day, *hours] for day, hours in zip(weekdays, data["clock"], strict=True)]
+    assert tables["calendar"] == [[day["date"], day["minutes"], day["plays"]] for day in data["days"]]
+    assert [row[:3] for row in tables["months"]] == [[m["month"], m["minutes"], m["plays"]] for m in data["months"]]
+    assert [row[3] for row in tables["months"]] == [
+        f"{m['top_track']['name']} - {m['top_track']['artist']}" if m["top_track"] else "-" for m in data["months"]
+    ]
+    for figure, key in (("top-tracks", "top_tracks"), ("top-albums", "top_albums"), ("discoveries", "discoveries")):
+        expected = [[e["rank"], e["name"], e["artist"], e["plays"], e["minutes"]] for e in data[key]]
+        assert tables[figure] == expected, figure
+    artists = [[e["rank"], e["artist"], e["plays"], e["minutes"]] for e in data["top_artists"]]
+    assert tables["top-artists"] == artists
+    assert f"<b>{data['minutes']:,}</b>minutes" in page
+    assert f"<b>{data['plays']:,}</b>full plays" in page
+    assert len(data["days"]) > 200, "the export must cover much of the year for the calendar to mean something"
+
+
+def test_a_strangers_name_stays_text_on_the_page(imported: Tm, tmp_path: Path) -> None:
+    page, data = wrapped_page(imported, tmp_path / "2016.html")
+
+    assert HOSTILE in {entry["name"] for entry in data["top_tracks"]}, "the hostile track must be on the page"
+    assert "<script" not in page.lower()
+    assert 'onmouseover="' not in page
+    assert "\x1b" not in page
+    assert "\u202e" not in page
+    shown = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\ufffd[2J \ufffdevil&quot; onmouseover=&quot;alert(1)"
+    assert shown in page
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in page
+
+
+def test_a_year_without_plays_is_a_page_that_says_so(imported: Tm, tmp_path: Path) -> None:
+    path = tmp_path / "2010.html"
+    result = imported("wrapped", "2010", "--tz", "UTC", "--html", str(path))
+
+    assert result.exit_code == 0, result.output
+    page = path.read_text(encoding="utf-8")
+    assert re.search(r"No plays stored for 2010 \(UTC\)\. Years with plays: 2016(, 20[0-9][0-9])*\.<", page), page[
+        -600:
+    ]
+    assert "<figure" not in page
+
+
+def test_the_page_replaces_an_old_one_whole_and_a_missing_folder_is_a_usage_error(imported: Tm, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    path = folder / "2016.html"
+    path.write_text("an older page", encoding="utf-8")
+
+    wrapped_page(imported, path)
+    missing = imported("wrapped", YEAR, "--html", str(folder / "nowhere" / "2016.html"))
+
+    assert path.read_text(encoding="utf-8").endswith("</html>\n")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in folder.iterdir()] == ["2016.html"], "no temporary file is left beside it"
+    assert missing.exit_code == 2
+    assert error_lines(missing)[0].startswith(f"Error: Cannot write '{folder / 'nowhere' / '2016.html'}'")
+    assert missing.stdout == "", "nothing is shown when the page cannot be written"
