@@ -12,6 +12,8 @@ P4 analytics: `tm evolution` and `tm history` on 10 years of monthly snapshots p
    `tm evolution --source plays` vs `tm history` in the same rounds, once its charts are kept (the first run after
    the import computes them: timed on its own, for reference); the query plans of those paths (no full scans of
    the big tables).
+P5 pages (bench/pages.py): `tm report` writing its page vs `tm evolution --json` in the same rounds, the page's
+   size, and its draw time in headless Chromium; `tm wrapped YEAR --html` for reference.
 
 Commands that are compared run interleaved, round after round, in fresh processes with output to a pipe, and each
 figure is the median of the rounds: noise from a shared machine hits both sides of a ratio alike.
@@ -25,18 +27,18 @@ import os
 import platform
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import venv
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from measure import TM, Row, measure, medians, ratio_rows
+from pages import pages
+
 ROOT = Path(__file__).resolve().parents[1]
-TM = str(Path(sys.executable).with_name("tm"))
 BENCH_VENV = ROOT / ".bench-venv"
 HELLO = '''import typer
 
@@ -52,57 +54,6 @@ def main(name: str = "world") -> None:
 if __name__ == "__main__":
     app()
 '''
-
-# Runs one command in a fresh wrapper process, so each peak RSS is that command's own.
-_WRAPPER = (
-    "import resource, subprocess, sys, time; start = time.perf_counter(); "
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True); "
-    "sys.stderr.write(f'{time.perf_counter() - start} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}'); "
-    "sys.stdout.write(done.stdout)"
-)
-
-
-@dataclass(frozen=True)
-class Row:
-    id: str
-    what: str
-    measured: str
-    ratio: float | None
-    target: str
-    met: bool
-
-
-def _measure(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of one command run to completion."""
-    done = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, *command], env=env, capture_output=True, text=True, check=True
-    )
-    seconds, peak_kb = done.stderr.split()[-2:]
-    return float(seconds), int(peak_kb) / 1024, done.stdout
-
-
-def _medians(commands: dict[str, list[str]], env: dict[str, str], rounds: int) -> dict[str, float]:
-    """Median wall seconds of each command, run interleaved (one of each per round) after one warm-up round."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for round_number in range(rounds + 1):
-        for name, command in commands.items():
-            start = time.perf_counter()
-            subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
-            if round_number:  # round 0 warms the page cache and writes the .pyc files
-                times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
-def _ratio_rows(prefix: str, medians: dict[str, float], baseline: str, target: float, reference: str = "") -> list[Row]:
-    """One row per command against `baseline`; the `reference` command is shown for context, with no target."""
-    base = medians[baseline]
-    rows = []
-    for name, seconds in medians.items():
-        if name != baseline:
-            measured = f"{seconds * 1000:.0f} ms vs {base * 1000:.0f} ms"
-            goal, met = ("(for reference)", True) if name == reference else (f"≤ {target}x", seconds / base <= target)
-            rows.append(Row(prefix, f"`{name}` vs `{baseline}`", measured, seconds / base, goal, met))
-    return rows
 
 
 def _demo_database(path: Path, months: int, env: dict[str, str]) -> None:
@@ -132,7 +83,7 @@ def startup(work: Path, env: dict[str, str], rounds: int) -> list[Row]:
         f"tm history --month {month}": [TM, "history", "--month", month, "--db", str(db)],
         "tm evolution": [TM, "evolution", "--db", str(db)],
     }
-    return _ratio_rows("P1", _medians(commands, env, rounds), "typer hello-world", 1.2)
+    return ratio_rows("P1", medians(commands, env, rounds), "typer hello-world", 1.2)
 
 
 def _months_of(db: Path) -> list[str]:
@@ -207,7 +158,7 @@ def _baseline(export: Path, work: Path, env: dict[str, str]) -> tuple[int, float
             "CREATE UNIQUE INDEX dedupe ON plays(substr(ts, 1, 16), lower(master_metadata_album_artist_name), "
             "lower(master_metadata_track_name))"
         )
-    seconds, peak, _ = _measure(
+    seconds, peak, _ = measure(
         [sqlite_utils, "insert", str(database), "plays", str(ndjson), "--nl", "--ignore", "--alter"], env
     )
     return rows, seconds, peak
@@ -221,12 +172,12 @@ def import_and_analytics(work: Path, env: dict[str, str], plays: int, rounds: in
     db = work / "ten-years.sqlite3"
     _demo_database(db, 120, env)
     command = [TM, "import", str(export), "--user", "fake-listener", "--db", str(db), "--json"]
-    first, first_rss, out = _measure(command, env)
+    first, first_rss, out = measure(command, env)
     summary = json.loads(out)
     assert (summary["stored"], summary["duplicates"]) == (truth.stored, truth.duplicates), (summary, truth)
     plays_evolution = [TM, "evolution", "--source", "plays", "--db", str(db)]
-    cold_evolution, _, _ = _measure(plays_evolution, env)  # computes and keeps the charts: later runs read them
-    again, _, out = _measure(command, env)
+    cold_evolution, _, _ = measure(plays_evolution, env)  # computes and keeps the charts: later runs read them
+    again, _, out = measure(command, env)
     assert json.loads(out)["stored"] == 0
     rows, seconds, baseline_rss = _baseline(export, work, env)
     tm_rate, baseline_rate = truth.rows / first, rows / seconds
@@ -266,10 +217,10 @@ def import_and_analytics(work: Path, env: dict[str, str], plays: int, rounds: in
         f"{history} --json": [TM, "history", "--month", month, "--json", "--db", str(db)],
         "tm evolution --source plays": plays_evolution,
     }
-    medians = _medians(commands, env, rounds)
-    from_plays = {history: medians[history], "tm evolution --source plays": medians.pop("tm evolution --source plays")}
-    analytics = _ratio_rows("P4", medians, "tm --version", 1.5, reference="typer hello-world")
-    analytics += _ratio_rows("P4", from_plays, history, 1.2)
+    timed = medians(commands, env, rounds)
+    from_plays = {history: timed[history], "tm evolution --source plays": timed.pop("tm evolution --source plays")}
+    analytics = ratio_rows("P4", timed, "tm --version", 1.5, reference="typer hello-world")
+    analytics += ratio_rows("P4", from_plays, history, 1.2)
     analytics.append(
         Row(
             "P4",
@@ -359,6 +310,7 @@ def main() -> None:
         rows += api_economy()
         more, plans = import_and_analytics(work, env, args.plays, args.rounds)
         rows += more
+        rows += pages(work, env, work / "ten-years.sqlite3", "2020", args.rounds)
     text = report(rows, plans, args.plays, args.rounds, time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

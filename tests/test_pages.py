@@ -1,14 +1,19 @@
-"""The pages tm writes (tm wrapped --html): the numbers on them are the --json numbers, strangers' names cannot
-become markup, and the file is written whole or not at all. How they draw is tests/test_pages_in_browser.py's."""
+"""The pages tm writes (tm wrapped --html, tm report): the numbers on them are the --json numbers, strangers' names
+cannot become markup, and the file is written whole or not at all. Then, in a real headless Chromium from file://:
+nothing fails or loads, every chart is drawn with the marks its data asks for, each mark has its tooltip, dark mode
+is dark, and the share card is a 1080 x 1920 PNG. Without a browser those skip with the reason; CI
+(TM_BROWSER_TESTS=required) never skips them."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Browser, LoadedPage, png_size
 
 from music_time_machine.testing.export_generator import Habits, write_export
 from page_tables import figure_tables
@@ -127,3 +132,110 @@ def test_the_page_replaces_an_old_one_whole_and_a_missing_folder_is_a_usage_erro
     assert missing.exit_code == 2
     assert error_lines(missing)[0].startswith(f"Error: Cannot write '{folder / 'nowhere' / '2016.html'}'")
     assert missing.stdout == "", "nothing is shown when the page cannot be written"
+
+
+def _clean(page: LoadedPage) -> None:
+    """Nothing went wrong and nothing left the file: no console error, no exception, only file: requests."""
+    assert page.console_errors == []
+    assert page.page_errors == []
+    assert page.blocked == []
+    assert all(url.startswith(("file:", "data:")) for url in page.requests), page.requests
+
+
+def _figures_are_described(page: LoadedPage) -> None:
+    """Every chart has a title, a description and a data table; every mark of every chart has a tooltip."""
+    figures = page.query_count("figure")
+    assert figures > 0
+    assert page.query_count("figure > figcaption > h3") == figures
+    assert page.query_count("figure > figcaption > p") == figures
+    assert page.query_count("figure table") == figures
+    marks = "figure svg rect, figure svg circle, figure svg path"
+    untitled = page.evaluate(
+        f"[...document.querySelectorAll('{marks}')].filter(mark => !mark.querySelector('title')?.textContent).length"
+    )
+    assert untitled == 0
+
+
+@pytest.mark.sqlite_only  # what a page draws does not depend on the backend
+def test_the_wrapped_page_draws_every_chart_offline(imported: Tm, browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.html"
+    _page, data = wrapped_page(imported, path)
+
+    page = browser.open(path)
+
+    _clean(page)
+    _figures_are_described(page)
+    assert page.query_count("#clock rect.cell") == 7 * 24
+    assert page.query_count("#calendar rect.day") == 366  # 2016 is a leap year: every day is drawn
+    assert page.query_count("#months rect.bar") == 12
+    assert page.query_count("#top-tracks rect.bar") == len(data["top_tracks"]) == 10
+    assert page.query_count("#top-artists rect.bar") == len(data["top_artists"])
+    busiest = data["busiest_day"]
+    assert f"{busiest['date']}: {busiest['minutes']:,} minutes, {busiest['plays']:,} full plays" in page.texts(
+        "#calendar rect.day > title"
+    )
+    first = data["top_tracks"][0]
+    assert page.texts("#top-tracks rect.bar > title")[0].startswith(f"#1 {first['name']} - {first['artist']}: ")
+    page.screenshot("wrapped-light", full_page=True)
+
+
+@pytest.mark.sqlite_only
+def test_the_wrapped_page_follows_dark_mode(imported: Tm, browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.html"
+    wrapped_page(imported, path)
+    background = "getComputedStyle(document.body).backgroundColor"
+
+    light, dark = browser.open(path), browser.open(path, color_scheme="dark")
+
+    _clean(dark)
+    assert light.evaluate(background) == "rgb(251, 251, 250)"
+    assert dark.evaluate(background) == "rgb(18, 18, 20)"
+    empty_cell = "getComputedStyle(document.querySelector('#calendar rect.h0')).fill"
+    assert light.evaluate(empty_cell) != dark.evaluate(empty_cell)
+    dark.screenshot("wrapped-dark", full_page=True)
+
+
+@pytest.mark.sqlite_only
+def test_the_share_card_is_a_1080_by_1920_png(imported: Tm, chromium_path: str, tmp_path: Path) -> None:
+    card = tmp_path / "card.png"
+
+    result = imported("wrapped", YEAR, "--png", str(card), extra_env={"TM_CHROMIUM": chromium_path})
+
+    assert result.exit_code == 0, result.output
+    assert png_size(card) == (1080, 1920)
+    assert result.stderr.strip().endswith(f"Wrote your {YEAR} share card to {card}")
+
+
+@pytest.mark.sqlite_only
+def test_without_a_browser_the_card_names_what_to_install(imported: Tm, tmp_path: Path) -> None:
+    result = imported("wrapped", YEAR, "--png", str(tmp_path / "card.png"), extra_env={"PATH": str(tmp_path)})
+
+    assert result.exit_code == 2
+    assert error_lines(result)[0] == "Error: No Chromium or Chrome found to draw the PNG."
+    assert not (tmp_path / "card.png").exists()
+
+
+def _report(tm: Tm, path: Path) -> Any:
+    result = tm("report", "--tz", "Europe/Berlin", "--out", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.sqlite_only
+def test_the_report_page_draws_every_chart_offline(imported: Tm, browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    data = _report(imported, path)
+
+    page = browser.open(path)
+
+    _clean(page)
+    _figures_are_described(page)
+    years = sorted({int(day["date"][:4]) for day in data["days"]})
+    days_drawn = sum(366 if calendar.isleap(year) else 365 for year in range(years[0], years[-1] + 1))
+    assert page.query_count("#calendar rect.day") == days_drawn
+    assert page.query_count("#clock rect.cell") == 7 * 24
+    assert page.query_count("#years rect.bar") == len(data["years"])
+    assert page.query_count("#stream path.area") == len(data["artists"]) + 1  # and everyone else
+    assert page.query_count("#stream rect.hover") == len(data["months"])
+    assert page.query_count("#bump path.line") == len(data["bump"]) == 10
+    page.screenshot("report-light", full_page=True)

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
+from music_time_machine.browser import find_browser
 from music_time_machine.render.console import message
+from music_time_machine.render.html.card import draw_card
 from music_time_machine.render.html.page import write_page
 from music_time_machine.render.html.wrapped import wrapped_page
 from music_time_machine.render.wrapped import show_wrapped
@@ -22,6 +24,14 @@ def command(
     as_json: JsonOption = False,
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the year as a page to this file.", show_default=False)
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option(
+            "--png",
+            help="Also draw a 1080x1920 share card to this PNG file (needs Chromium or Chrome) [env: TM_CHROMIUM].",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -38,14 +48,19 @@ def command(
 
         tm wrapped 2024 --json | jq '.top_tracks[] | .name'
 
-        tm wrapped 2024 --html ~/wrapped-2024.html
+        tm wrapped 2024 --html ~/wrapped-2024.html --png ~/wrapped-2024.png
     """
     wanted = parse_year(year)
     env = context(ctx, db)
     zone = time_zone(zone_name(env, tz))
+    browser = find_browser(env.settings.chromium) if png is not None else None  # before the work: none is exit 2
     wrapped = year_in_review(env.store(), env.listener().id, wanted, zone)
-    if html is not None:  # first: a page that cannot be written fails the command before anything is shown
+    if html is not None:  # first: a file that cannot be written fails the command before anything is shown
         write_page(html, wrapped_page(wrapped))
+    if png is not None and browser is not None:
+        draw_card(wrapped, browser, png)
     show_wrapped(wrapped, as_json=as_json)
     if html is not None:
         message(f"Wrote your {wanted} to {html}")
+    if png is not None:
+        message(f"Wrote your {wanted} share card to {png}")

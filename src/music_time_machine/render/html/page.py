@@ -23,11 +23,11 @@ STYLE = """
 :root { color-scheme: light dark; --bg: #fbfbfa; --fg: #1d1d1f; --muted: #5f6368; --line: #d9d9de;
   --card: #ffffff; --h0: #ebedf0; --h1: #b7e4c7; --h2: #74c69d; --h3: #2d9b5f; --h4: #0b5d33;
   --s0: #1f77b4; --s1: #d9480f; --s2: #2b8a3e; --s3: #c2255c; --s4: #7048e8; --s5: #8d6e00; --s6: #0c8599;
-  --s7: #e8590c; --s8: #5c940d; --s9: #868e96; }
+  --s7: #e8590c; --s8: #868e96; --s9: #5c940d; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #121214; --fg: #ececf1; --muted: #a0a4ab; --line: #3a3a40; --card: #1c1c20; --h0: #26262b;
     --h1: #0e4429; --h2: #006d32; --h3: #26a641; --h4: #39d353; --s0: #4dabf7; --s1: #ff8787; --s2: #69db7c;
-    --s3: #f783ac; --s4: #b197fc; --s5: #ffd43b; --s6: #3bc9db; --s7: #ffa94d; --s8: #a9e34b; --s9: #ced4da; }
+    --s3: #f783ac; --s4: #b197fc; --s5: #ffd43b; --s6: #3bc9db; --s7: #ffa94d; --s8: #ced4da; --s9: #a9e34b; }
 }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; background: var(--bg); color: var(--fg);
@@ -95,10 +95,13 @@ class Chart:
     data: Table
 
     def html(self) -> str:
+        """The figure; a chart without a drawing (a list) shows its table itself."""
+        table = self.data.html(self.title)
         return (
             f'<figure id="{self.id}" aria-labelledby="{self.id}-title">'
             f'<figcaption><h3 id="{self.id}-title">{text(self.title)}</h3><p>{text(self.description)}</p></figcaption>'
-            f"{self.svg}<details><summary>The data</summary>{self.data.html(self.title)}</details></figure>"
+            + (f"{self.svg}<details><summary>The data</summary>{table}</details>" if self.svg else table)
+            + "</figure>"
         )
 
 
@@ -126,19 +129,23 @@ class Section:
         return f'<section id="{self.id}"><h2>{text(self.heading)}</h2>{self.body}</section>'
 
 
-def document(title: str, subtitle: str, sections: Sequence[Section], footer: str) -> str:
-    """The whole page: a header with links to its sections, the sections, a footer."""
-    links = "".join(f'<a href="#{section.id}">{text(section.heading)}</a>' for section in sections)
+def html_document(title: str, style: str, body: str) -> str:
+    """A whole page: its title, inline style and body, under the policy that loads nothing."""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{text(title)}</title><style>{STYLE}</style></head><body>"
-        f"<header><h1>{text(title)}</h1><p>{text(subtitle)}</p><nav>{links}</nav></header><main>"
-        + "".join(section.html() for section in sections)
-        + f"</main><footer>{text(footer)}</footer></body></html>\n"
+        f"<title>{text(title)}</title><style>{style}</style></head><body>{body}</body></html>\n"
     )
+
+
+def document(title: str, subtitle: str, sections: Sequence[Section], footer: str) -> str:
+    """A report: a header with links to its sections, the sections, a footer."""
+    links = "".join(f'<a href="#{section.id}">{text(section.heading)}</a>' for section in sections)
+    header = f"<header><h1>{text(title)}</h1><p>{text(subtitle)}</p><nav>{links}</nav></header>"
+    main = "".join(section.html() for section in sections)
+    return html_document(title, STYLE, f"{header}<main>{main}</main><footer>{text(footer)}</footer>")
 
 
 def write_page(path: Path, page: str) -> None:

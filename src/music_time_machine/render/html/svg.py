@@ -15,12 +15,14 @@ from datetime import date, timedelta
 from music_time_machine.render.html.page import text
 
 SERIES = 10  # colour classes s0-s9
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # whatever the locale
 LABEL_CHARACTERS = 34  # of a name drawn beside a bar (the tooltip and the table hold it whole)
 
 
-def svg(width: float, height: float, label: str, body: str) -> str:
+def svg(width: float, height: float, label: str, body: str, scale: float = 1) -> str:
+    """An SVG of the given size (drawn `scale` times larger), labelled for screen readers."""
     return (
-        f'<svg viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img" '
+        f'<svg viewBox="0 0 {width:g} {height:g}" width="{width * scale:g}" height="{height * scale:g}" role="img" '
         f'aria-label="{text(label)}">{body}</svg>'
     )
 
@@ -48,6 +50,7 @@ def heat_grid(
     columns: Sequence[str],
     values: Sequence[Sequence[float]],
     tip: Callable[[int, int], str],
+    scale: float = 1,
 ) -> str:
     """One cell per row and column (the listening clock: weekdays by hours), shaded by its value."""
     size, left, top = 24, 40, 18
@@ -58,7 +61,7 @@ def heat_grid(
         for column, value in enumerate(values[row]):
             x, y = left + column * size, top + row * size
             marks.append(rect(x, y, size - 2, size - 2, f"cell {heat(value, largest)}", tip(row, column)))
-    return svg(left + len(columns) * size, top + len(rows) * size, title, "".join(marks))
+    return svg(left + len(columns) * size, top + len(rows) * size, title, "".join(marks), scale)
 
 
 def _week(day: date) -> int:
@@ -75,10 +78,11 @@ def calendar(title: str, years: Sequence[int], values: dict[str, float], tip: Ca
     marks: list[str] = []
     for row, year in enumerate(years):
         first, top = date(year, 1, 1), row * year_height + 12
+        marks.append(f'<g id="year-{year}">')
         marks.append(label(0, top + 40, str(year)))
         for month in range(1, 13):
             start = date(year, month, 1)
-            marks.append(label(left + _week(start) * size, top - 3, start.strftime("%b")))
+            marks.append(label(left + _week(start) * size, top - 3, MONTHS[month - 1]))
         day = first
         while day.year == year:
             week = _week(day)
@@ -87,6 +91,7 @@ def calendar(title: str, years: Sequence[int], values: dict[str, float], tip: Ca
             x, y = left + week * size, top + day.weekday() * size
             marks.append(rect(x, y, size - 1, size - 1, f"day {heat(value, largest)}", tip(key)))
             day += timedelta(days=1)
+        marks.append("</g>")
     return svg(left + 54 * size, len(years) * year_height + 4, title, "".join(marks))
 
 
@@ -114,29 +119,65 @@ def columns(title: str, items: Sequence[tuple[str, float, str]]) -> str:
     return svg(len(items) * width, height + bottom, title, "".join(marks))
 
 
+def _line(
+    number: int, name: str, points: Sequence[tuple[float, float] | None], tip: Callable[[int, int], str]
+) -> list[str]:
+    """One series as a line through its points (a missing point breaks it) and a dot with a tooltip on each."""
+    kind, path, previous = f"s{number % SERIES}", [], None
+    for point in points:
+        if point is not None:
+            path.append(f"{'L' if previous is not None else 'M'}{point[0]:g} {point[1]:g}")
+        previous = point
+    marks = [f'<path class="line {kind}" d="{" ".join(path)}"><title>{text(name)}</title></path>']
+    marks += [
+        f'<circle class="dot {kind}" cx="{point[0]:g}" cy="{point[1]:g}" r="3.5">'
+        f"<title>{text(tip(number, index))}</title></circle>"
+        for index, point in enumerate(points)
+        if point is not None
+    ]
+    return marks
+
+
+def _month_labels(left: float, step: float, months: Sequence[str]) -> list[str]:
+    """Every January's label (or the first month's, if the period starts later) along the top."""
+    return [
+        label(left + index * step, 10, month, "middle")
+        for index, month in enumerate(months)
+        if month.endswith("-01") or index == 0
+    ]
+
+
 def bump(
     title: str, months: Sequence[str], lines: Sequence[tuple[str, Sequence[int | None]]], tip: Callable[[int, int], str]
 ) -> str:
     """A line per track through its rank in each month (1 at the top); a month without a rank breaks the line."""
-    step, row, left, top = 14, 12, 34, 16
+    step, row, left, top = 14, 12, 34, 22
     deepest = max((rank for _name, ranks in lines for rank in ranks if rank), default=1)
     marks = [label(0, top + (rank - 1) * row + 4, f"#{rank}") for rank in (1, 10, 20, 30, 40, 50) if rank <= deepest]
-    marks += [label(left + index * step, 10, month, "middle") for index, month in enumerate(months) if index % 12 == 0]
-    for number, (_name, ranks) in enumerate(lines):
-        points = [(left + index * step, top + (rank - 1) * row) for index, rank in enumerate(ranks) if rank]
-        path, previous = [], -2
-        for index, rank in enumerate(ranks):
-            if rank:
-                path.append(f"{'L' if previous == index - 1 else 'M'}{left + index * step} {top + (rank - 1) * row}")
-                previous = index
-        kind = f"s{number % SERIES}"
-        marks.append(f'<path class="line {kind}" d="{" ".join(path)}"><title>{text(_name)}</title></path>')
-        dots = [index for index, rank in enumerate(ranks) if rank]
-        marks += [
-            f'<circle class="dot {kind}" cx="{x}" cy="{y}" r="3.5"><title>{text(tip(number, index))}</title></circle>'
-            for (x, y), index in zip(points, dots, strict=True)
-        ]
+    marks += _month_labels(left, step, months)
+    for number, (name, ranks) in enumerate(lines):
+        points = [(left + index * step, top + (rank - 1) * row) if rank else None for index, rank in enumerate(ranks)]
+        marks += _line(number, name, points, tip)
     return svg(left + len(months) * step + 10, top + deepest * row + 8, title, "".join(marks))
+
+
+def trend(
+    title: str,
+    months: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    tip: Callable[[int, int], str],
+) -> str:
+    """A line per series through its value (0 to 1) in each month; a month without a value breaks the line."""
+    step, height, left, top = 14, 160, 40, 22
+    marks = [label(0, top + 4, "100%"), label(0, top + height / 2 + 4, "50%"), label(0, top + height + 4, "0%")]
+    marks += _month_labels(left, step, months)
+    for number, (name, values) in enumerate(series):
+        points = [
+            (left + index * step, round(top + height * (1 - value), 1)) if value is not None else None
+            for index, value in enumerate(values)
+        ]
+        marks += _line(number, name, points, tip)
+    return svg(left + len(months) * step + 10, top + height + 8, title, "".join(marks))
 
 
 def stream(
@@ -144,11 +185,11 @@ def stream(
 ) -> str:
     """Each series' share of every month's total, stacked (the shares of a month add up to 1); one hover band per
     month tells its numbers."""
-    step, height, left, top = 14, 220, 34, 16
+    step, height, left, top = 14, 220, 34, 22
     totals = [sum(values[index] for _name, values in series) for index in range(len(months))]
     floor = [0.0] * len(months)
     marks = [label(0, top + 4, "100%"), label(0, top + height, "0%")]
-    marks += [label(left + index * step, 10, month, "middle") for index, month in enumerate(months) if index % 12 == 0]
+    marks += _month_labels(left, step, months)
     for number, (name, values) in enumerate(series):
         ceiling = [
             low + (value / total if total else 0) for low, value, total in zip(floor, values, totals, strict=True)
