@@ -4,10 +4,13 @@ kept off the network, its PNG written atomically or not at all."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from browser import Listener, page, png_size
 from music_time_machine.browser import find_browser, screenshot
@@ -41,16 +44,19 @@ def screenshot_argument(script_body: str) -> str:
     return f'for a in "$@"; do case "$a" in --screenshot=*) shot="${{a#--screenshot=}}";; esac; done\n{script_body}'
 
 
-@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (375, 667)])
-def test_the_png_has_the_asked_size(chromium_path: str, out: Path, width: int, height: int) -> None:
-    html = page(out, "<body style='margin: 0; height: 5000px; background: navy'></body>")
-    png = out / "card.png"
+@example(width=1080, height=1920)  # the share card of `tm wrapped --png`
+@given(width=st.integers(1, 2500), height=st.integers(1, 2500))
+@settings(max_examples=4, deadline=None)  # each is a browser's start, 1-2 s
+def test_the_png_has_the_asked_size(chromium_path: str, width: int, height: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        html = page(Path(folder), "<body style='margin: 0; height: 5000px; background: navy'></body>")
+        png = Path(folder) / "card.png"
 
-    screenshot(chromium_path, html, png, width, height)
+        screenshot(chromium_path, html, png, width, height)
 
-    assert png_size(png) == (width, height)
-    assert png.stat().st_mode & 0o777 == 0o600
-    assert sorted(path.name for path in out.iterdir()) == ["card.png", "page.html"]
+        assert png_size(png) == (width, height)
+        assert png.stat().st_mode & 0o777 == 0o600
+        assert sorted(path.name for path in Path(folder).iterdir()) == ["card.png", "page.html"]
 
 
 def test_a_page_cannot_reach_the_network_while_drawn(chromium_path: str, listener: Listener, out: Path) -> None:
