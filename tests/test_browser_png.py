@@ -109,6 +109,13 @@ def test_browsers_are_found_on_path_in_order_and_the_setting_comes_first(
     assert find_browser("google-chrome-stable") == str(chrome)
 
 
+def drawing_browser(folder: Path, first: str = "") -> Path:
+    """A fake browser that runs `first`, then draws a 1x1 PNG where --screenshot says."""
+    drawing = folder.parent / "drawing.png"
+    drawing.write_bytes(bytes.fromhex(ONE_PIXEL_PNG))
+    return program(folder, "chromium", screenshot_argument(f'{first}\ncp {drawing} "$shot"'))
+
+
 def _ends(pid: int, within: float = 5.0) -> bool:
     """Whether process `pid` is gone within `within` seconds (SIGKILL is delivered, not awaited; a zombie counts as
     gone, since PID 1 in a container may never reap it)."""
@@ -172,10 +179,7 @@ def test_a_browser_that_draws_nothing_is_an_error(out: Path, writes: str) -> Non
 
 def test_the_browser_runs_headless_offline_on_a_throwaway_profile(out: Path) -> None:
     arguments = out / "arguments"
-    drawing = out / "drawing.png"
-    drawing.write_bytes(bytes.fromhex(ONE_PIXEL_PNG))
-    records = f'printf "%s\\n" "$@" > {arguments}\ncp {drawing} "$shot"'
-    fake = program(out / "bin", "chromium", screenshot_argument(records))
+    fake = drawing_browser(out / "bin", f'printf "%s\\n" "$@" > {arguments}')
     html = page(out, "<body></body>")
 
     screenshot(str(fake), html, out / "card.png", 320, 240)
@@ -187,3 +191,35 @@ def test_the_browser_runs_headless_offline_on_a_throwaway_profile(out: Path) -> 
     assert {"--headless", "--window-size=320,240", "--proxy-server=127.0.0.1:1"} <= set(given)
     assert ("--no-sandbox" in given) == (os.geteuid() == 0)
     assert not Path(profile).exists()
+
+
+def test_a_png_where_it_cannot_be_written_is_a_usage_error(out: Path) -> None:
+    fake = drawing_browser(out / "bin")
+    html = page(out, "<body></body>")
+    (out / "a folder").mkdir()
+
+    with pytest.raises(TmError) as missing:
+        screenshot(str(fake), html, out / "no such folder" / "card.png", 100, 100)
+    with pytest.raises(TmError) as folder:
+        screenshot(str(fake), html, out / "a folder", 100, 100)
+
+    assert missing.value.exit_code == 2
+    assert (
+        missing.value.message
+        == f"Cannot write {str(out / 'no such folder' / 'card.png')!r}: No such file or directory."
+    )
+    assert folder.value.exit_code == 2
+    assert folder.value.message.startswith(f"Cannot write {str(out / 'a folder')!r}: ")
+
+
+def test_a_browser_that_is_no_program_is_one_error(out: Path) -> None:
+    not_a_program = out / "chromium"
+    not_a_program.write_bytes(b"\x7fELF of another machine")
+    not_a_program.chmod(0o755)
+
+    with pytest.raises(TmError) as raised:
+        screenshot(str(not_a_program), page(out, "<body></body>"), out / "card.png", 100, 100)
+
+    assert raised.value.exit_code == 1
+    assert raised.value.message == "chromium could not be started: Exec format error."
+    assert sorted(path.name for path in out.iterdir()) == ["chromium", "page.html"]

@@ -86,9 +86,11 @@ def screenshot(
     browser: str, html_path: Path, png_path: Path, width: int, height: int, *, timeout: float = SCREENSHOT_TIMEOUT
 ) -> None:
     """Draw the page at `html_path` into `png_path` (replaced atomically, mode 0600), or raise a TmError."""
-    # Chromium picks the picture's format by the file's ending, so the temporary name ends in .png too
-    descriptor, name = tempfile.mkstemp(prefix=f".{png_path.name}.", suffix=".png", dir=png_path.parent)
-    os.close(descriptor)
+    try:  # Chromium picks the picture's format by the file's ending, so the temporary name ends in .png too
+        descriptor, name = tempfile.mkstemp(prefix=f".{png_path.name}.", suffix=".png", dir=png_path.parent)
+        os.close(descriptor)
+    except OSError as error:  # as for every file tm writes (render/streaming.py): a usage error
+        raise UsageError(f"Cannot write {str(png_path)!r}: {error.strerror}.") from None
     drawn = Path(name)
     try:
         with tempfile.TemporaryDirectory(prefix="tm-browser-") as profile:
@@ -97,7 +99,10 @@ def screenshot(
         with drawn.open("rb") as handle:
             if handle.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
                 raise TmError(f"{Path(browser).name} finished but wrote no PNG of {html_path.name}.")
-        os.replace(drawn, png_path)
+        try:
+            os.replace(drawn, png_path)
+        except OSError as error:  # a folder where the PNG should go
+            raise UsageError(f"Cannot write {str(png_path)!r}: {error.strerror}.") from None
     finally:
         drawn.unlink(missing_ok=True)
 
@@ -107,9 +112,12 @@ def _run(command: list[str], stderr_path: Path, timeout: float) -> None:
     helpers would outlive a killed parent)."""
     program = Path(command[0]).name
     with stderr_path.open("w+b") as stderr:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
-        )
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+            )
+        except OSError as error:  # not a program after all (no #! line, a file of another machine)
+            raise TmError(f"{program} could not be started: {error.strerror}.") from None
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
