@@ -30,6 +30,8 @@ from music_time_machine.testing.browser import follow, free_port
 from music_time_machine.testing.fake_spotify import FakeSpotify
 from music_time_machine.tokens import TokenFile
 
+pytest_plugins = ["browser"]  # tests/browser.py: the `browser` fixture, pages in a real headless Chromium
+
 CLIENT_ID = "tm-test-client"
 CLIENT_SECRET = "tm-test-secret"
 
