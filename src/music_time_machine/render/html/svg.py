@@ -104,7 +104,8 @@ def bars(title: str, items: Sequence[tuple[str, float, str]]) -> str:
         y, length = index * height, max(1.0, width * value / largest)
         marks.append(label(0, y + 15, name))
         marks.append(rect(left, y + 3, round(length, 1), height - 6, f"bar s{index % SERIES}", tip))
-    return svg(left + width + 10, len(items) * height + 4, title, "".join(marks))
+        marks.append(label(left + length + 6, y + 15, f"{value:,g}"))
+    return svg(left + width + 70, len(items) * height + 4, title, "".join(marks))
 
 
 def columns(title: str, items: Sequence[tuple[str, float, str]]) -> str:
