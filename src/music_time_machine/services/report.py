@@ -25,6 +25,7 @@ from music_time_machine.store import Store
 
 BUMP_TRACKS = 10  # lines of the bump chart
 STREAM_ARTISTS = 8  # artists of the stream graph; the rest of each month is everyone else
+GEMS = 30  # forgotten gems on the page, the first of those `tm gems --from-history` finds (a decade: thousands)
 MAX_MONTHS = 1_200  # a period of at most 100 years: bounded time and memory whatever --since and --until say
 _SECOND = timedelta(seconds=1)
 _DAY_ENDS = (timedelta(0), timedelta(days=1) - _SECOND)
@@ -72,7 +73,7 @@ class Report:
     bump: list[RankLine]  # the BUMP_TRACKS tracks with the most chart points (see `bump_lines`)
     artists: list[ArtistStream]  # the STREAM_ARTISTS artists with the most ms in the period, most first
     evolution: Evolution | None  # of the period's short-term charts; None with fewer than two
-    gems: PlayedGems | ChartedGems | None  # as `tm gems --from-history` finds them; None: nothing to find them in
+    gems: PlayedGems | ChartedGems | None  # the first GEMS of `tm gems --from-history`; None: nothing to look in
 
     @property
     def busiest_day(self) -> Period | None:
@@ -145,11 +146,11 @@ def listening_report(
 def _gems(
     store: Store, user: User, now: datetime, wanted: ChartsFrom | None, *, has_plays: bool
 ) -> PlayedGems | ChartedGems | None:
-    """Today's gems as `tm gems --from-history [--source]` finds them: from plays (by default when there are
-    some), else from snapshots; None when there is nothing of the kind to look in."""
+    """Today's gems as `tm gems --from-history [--source] --limit GEMS` finds them: from plays (by default when
+    there are some), else from snapshots; None when there is nothing of the kind to look in."""
     if wanted is ChartsFrom.PLAYS or (wanted is None and has_plays):
-        return PlayedGems(gems_from_plays(store, user, now)) if has_plays else None
-    return ChartedGems(gems_from_charts(store, user)) if store.snapshots.months(user.id) else None
+        return PlayedGems(gems_from_plays(store, user, now, GEMS)) if has_plays else None
+    return ChartedGems(gems_from_charts(store, user, GEMS)) if store.snapshots.months(user.id) else None
 
 
 def _empty_clock() -> list[list[int]]:
