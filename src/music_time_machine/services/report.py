@@ -208,6 +208,7 @@ def bucket_minutes(zone: ZoneInfo, start: datetime, end: datetime) -> int:
     return next((minutes for minutes in (60, 30) if all(o % minutes == 0 for o in offsets)), 15)
 
 
+STRADDLED: LocalHour = ("", 0, 0, 0)  # a bucket whose plays are put on the clock one by one
 LocalDay = tuple[str, int, int]  # a day on the zone's clock: YYYY-MM-DD, month (1-12), weekday (Monday 0)
 
 
@@ -238,13 +239,14 @@ class _BucketClock:
         return known
 
     def local(self, start: str) -> LocalHour | None:
-        """The bucket's day, month, weekday and hour on the zone's clock (None: not a real time)."""
+        """The bucket's day, month, weekday and hour on the zone's clock (None: not a real time; STRADDLED: the
+        offset changes inside the bucket)."""
         known = self._day(start[:10])
         if known is None:
             return None
         day, offset = known
         if offset is None:
-            return self.clock.of(f"{start}:00Z")
+            return STRADDLED if _offset_changes(self.zone, start, self.length) else self.clock.of(f"{start}:00Z")
         hour, minute = start[11:13], start[14:16]
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24):
             return None
@@ -254,11 +256,6 @@ class _BucketClock:
             moved = day + timedelta(days=days_later)
             local_day = self._local_days[day, days_later] = (moved.isoformat(), moved.month, moved.weekday())
         return (*local_day, local_minute // 60)
-
-    def straddled(self, start: str) -> bool:
-        """Does the offset change inside the bucket (whose plays are then placed one by one)?"""
-        known = self._day(start[:10])
-        return known is not None and known[1] is None and _offset_changes(self.zone, start, self.length)
 
 
 def _span(zone: ZoneInfo, first: Month, last: Month) -> tuple[datetime, datetime]:
@@ -281,11 +278,10 @@ def _listening(store: Store, user_id: str, zone: ZoneInfo, first: Month, last: M
     minutes = bucket_minutes(zone, max(start, stored_start), min(end, stored_end))
     clock = _BucketClock(zone, minutes)
     for bucket in store.report.buckets(user_id, utc_iso(start), utc_iso(end), minutes):
-        if clock.straddled(bucket.start):
-            _add_plays(store, user_id, clock, bucket.start, listened)
-            continue
         local = clock.local(bucket.start)
-        if local is not None:  # None: a time an older tm stored unchecked (2025-13-45), in no day
+        if local is STRADDLED:
+            _add_plays(store, user_id, clock, bucket.start, listened)
+        elif local is not None:  # None: a time an older tm stored unchecked (2025-13-45), in no day
             listened.add(bucket.start[:7], local, bucket.ms_played, bucket.plays, bucket.stored)
     return listened
 
