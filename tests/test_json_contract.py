@@ -339,6 +339,12 @@ def _wrapped(tm: Tm, folder: Path) -> list[object]:
     return [_json(tm, "wrapped", "2025", "--tz", "UTC", "--json")]
 
 
+def _report(tm: Tm, folder: Path) -> list[object]:
+    """Snapshots and plays: the gems from plays by default, from the snapshots with --source spotify."""
+    _history(tm, folder)
+    return [_json(tm, "report", "--tz", "UTC", *source, "--json") for source in ([], ["--source", "spotify"])]
+
+
 def _household(tm: Tm, folder: Path) -> None:
     """fake-listener, whose login will expire and who leaves the allow-list, and housemate, who is fine."""
     tm.fake.revoke_refresh_tokens()
@@ -416,6 +422,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("db adopt --json", ""): _db_adopt,
     ("doctor --json", ""): run("doctor", "--json"),
     ("wrapped --json", ""): _wrapped,
+    ("report --json", ""): _report,
     ("whoami --json", ""): run("whoami", "--json"),
 }
 DOCUMENTED = {(row.command, label): shape for row in ROWS for label, shape in row.variants.items()}

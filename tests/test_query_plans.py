@@ -24,6 +24,8 @@ PLAYS_CHART_INDEXES = {
     "plays_by_user_time",  # the edge days of a window, read from plays
     "INTEGER PRIMARY KEY",  # the plays a batch stored, read back past its duplicates
 }
+# tm report's sums: the plays of a span of time in buckets, and the artists of a span of months.
+REPORT_INDEXES = {"plays_by_user_time", "play_months_key"}
 
 
 @pytest.mark.sqlite_only("SQLite's query planner")
@@ -40,6 +42,7 @@ def test_every_offline_read_path_searches_indexes(snapshot_months: Callable[...,
     assert all(plans.values())  # every path ran queries, so an empty result can't pass by accident
     assert {name: full_scans(p) for name, p in plans.items()} == {name: [] for name in work}
     assert indexes_used({sql: lines for p in plans.values() for sql, lines in p.items()}) >= PLAYS_CHART_INDEXES
+    assert indexes_used(plans["report"]) >= REPORT_INDEXES
 
 
 @pytest.mark.sqlite_only("SQLite's query planner")

@@ -11,6 +11,7 @@ from music_time_machine.store.exports import ExportQueries
 from music_time_machine.store.play_months import PlayMonthQueries
 from music_time_machine.store.playlists import PlaylistQueries
 from music_time_machine.store.plays import PlayQueries
+from music_time_machine.store.report import ReportQueries
 from music_time_machine.store.rules import RuleQueries
 from music_time_machine.store.snapshots import SnapshotQueries
 from music_time_machine.store.users import UserQueries
@@ -23,6 +24,7 @@ class Store:
         self.snapshots = SnapshotQueries(db)
         self.play_months = PlayMonthQueries(db)
         self.plays = PlayQueries(db, self.play_months)
+        self.report = ReportQueries(db)
         self.playlists = PlaylistQueries(db)
         self.rules = RuleQueries(db)
         self.exports = ExportQueries(db)

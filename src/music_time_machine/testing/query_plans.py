@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from music_time_machine.models import ChartsFrom, Month, TimeRange, User
 from music_time_machine.privacy_export.files import ExportFile
@@ -19,6 +20,7 @@ from music_time_machine.services.importer import import_history
 from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.on_this_day import on_this_day
 from music_time_machine.services.rank_vs_plays import rank_vs_plays
+from music_time_machine.services.report import listening_report
 from music_time_machine.store import Store
 from music_time_machine.store.sqlite import SqliteBackend
 
@@ -78,6 +80,7 @@ def offline_work(store: Store, user: User, month: Month, now: datetime, export: 
         "gems --from-history": lambda: gems_from_plays(store, user, now),
         "on-this-day": lambda: on_this_day(store, user.id, now.date(), [1, 5]),
         "rank-vs-plays": lambda: rank_vs_plays(store, user.id, TimeRange.MEDIUM),
+        "report": lambda: listening_report(store, user, ZoneInfo("Asia/Kathmandu"), None, None, None, now),
         "import of plays stored before": lambda: import_history(store, user, [_seen_again(export)], now, dry_run=True),
     }
 
