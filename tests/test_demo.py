@@ -55,6 +55,12 @@ def test_demo_builds_a_database_of_monthly_snapshots_plays_and_a_gems_playlist(t
     assert playlists[0][1] > 0
     assert f"tm history --month 2025-01 --db {demo_db}" in result.stderr
     assert not tm.tokens.path.exists()  # the demo never touches your real login
+    pages = [Path(line.strip()) for line in result.stderr.partition("Pages (open them in your browser):\n")[2].split()]
+    assert [page.name for page in pages] == ["demo-wrapped-2024.html", "demo-report.html"]  # the clock: 2025-03
+    wrapped, report = (page.read_text(encoding="utf-8") for page in pages)
+    assert "<title>Your 2024 in music</title>" in wrapped
+    assert 'id="clock"' in wrapped
+    assert all(f'<figure id="{chart}"' in report for chart in ("years", "bump", "stream", "calendar", "clock"))
 
 
 def test_demo_data_is_explorable_offline_with_history_and_gems(tm: Tm, tmp_path: Path) -> None:

@@ -340,8 +340,12 @@ def _wrapped(tm: Tm, folder: Path) -> list[object]:
 
 
 def _report(tm: Tm, folder: Path) -> list[object]:
-    """Snapshots and plays: the gems from plays by default, from the snapshots with --source spotify."""
+    """Snapshots and plays: the gems from plays by default (February's charts from plays: the track loved a year
+    ago is in the long-term one only), from the snapshots with --source spotify."""
     _history(tm, folder)
+    charted = tm.fake.top_tracks("long_term")[1]
+    february = [(f"2025-02-0{day}T20:00:00Z", charted) for day in range(1, 8)]
+    assert tm("import", _export(folder / "february", february)).exit_code == 0
     return [_json(tm, "report", "--tz", "UTC", *source, "--json") for source in ([], ["--source", "spotify"])]
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import calendar
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Browser, LoadedPage, png_size
 
+from browser import Browser, LoadedPage, png_size
 from music_time_machine.testing.export_generator import Habits, write_export
 from page_tables import figure_tables
 
@@ -239,3 +242,20 @@ def test_the_report_page_draws_every_chart_offline(imported: Tm, browser: Browse
     assert page.query_count("#stream rect.hover") == len(data["months"])
     assert page.query_count("#bump path.line") == len(data["bump"]) == 10
     page.screenshot("report-light", full_page=True)
+
+
+@pytest.mark.sqlite_only
+def test_open_hands_the_written_page_to_the_default_browser(imported: Tm, tmp_path: Path) -> None:
+    """Run as a user runs it (a process of its own, so Python's webbrowser reads $BROWSER afresh): the "browser"
+    is a script that notes what it was asked to open."""
+    opened, script, page = tmp_path / "opened.txt", tmp_path / "browser.sh", tmp_path / "report.html"
+    script.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n')
+    script.chmod(0o755)
+    env = {**os.environ, **imported.env, "BROWSER": f"{script} %s"}
+    command = [sys.executable, "-m", "music_time_machine", "report", "--tz", "UTC", "--out", str(page), "--open"]
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert opened.read_text() == page.resolve().as_uri()
+    assert page.read_text(encoding="utf-8").endswith("</html>\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from music_time_machine.render.charts import show_gems
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from music_time_machine.testing.demo import Demo
 
 
-def show_demo(demo: Demo) -> None:
+def show_demo(demo: Demo, pages: list[Path]) -> None:
     from music_time_machine.services.gems import TodaysGems
 
     message(f"Logged in to the fake Spotify as {demo.user.label}.")
@@ -39,5 +40,10 @@ def show_demo(demo: Demo) -> None:
         f"  tm rank-vs-plays --range medium --db {db}",
         f"  tm on-this-day --years 1,3 --days 15 --db {db}",
         f"  tm history --month {last} --json --db {db} | head -20",
+        f"  tm wrapped {demo.wrapped.year} --db {db}",
+        f"  tm report --since {first} --db {db}",
+        "",
+        "Pages (open them in your browser):",
+        *(f"  {page}" for page in pages),
         "",
     )

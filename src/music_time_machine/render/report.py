@@ -64,6 +64,14 @@ def show_report(report: Report) -> None:
         for year in report.years:
             table.add_row(year.year, f"{year.minutes:,}", f"{year.plays:,}", f"{year.skips:,}", year.distinct_artists)
         blocks.append(table)
+    if report.bump:
+        table = Table.of(
+            "Your top tracks of the period (the bump chart's)", "track", "artist", number("best #"), number("months")
+        )
+        for line in report.bump:
+            held = [rank for rank in line.ranks if rank is not None]
+            table.add_row(line.name, line.artist, min(held, default=0), len(held))
+        blocks.append(table)
     busiest = report.busiest_day
     if busiest is not None:
         blocks.append(f"Busiest day: {busiest.label} ({busiest.minutes:,} min, {busiest.plays:,} plays)")

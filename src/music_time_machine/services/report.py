@@ -16,7 +16,7 @@ from music_time_machine.errors import UsageError
 from music_time_machine.models import ChartsFrom, Month, TimeRange, User, utc_iso
 from music_time_machine.services.chart_source import chart_months, choose_source
 from music_time_machine.services.evolution import Evolution, MonthChart, evolution
-from music_time_machine.services.gems import ChartedGems, PlayedGems, gems_from_charts, gems_from_plays
+from music_time_machine.services.gems import ChartedGems, TodaysGems, gems_from_charts, gems_from_plays_charts
 from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.play_charts import CHART_SIZE
 from music_time_machine.services.wrapped import FIRST_YEAR, LAST_YEAR, InMinutes, LocalClock, LocalHour, Period
@@ -25,7 +25,7 @@ from music_time_machine.store import Store
 
 BUMP_TRACKS = 10  # lines of the bump chart
 STREAM_ARTISTS = 8  # artists of the stream graph; the rest of each month is everyone else
-GEMS = 30  # forgotten gems on the page, the first of those `tm gems --from-history` finds (a decade: thousands)
+GEMS = 30  # forgotten gems on the page
 MAX_MONTHS = 1_200  # a period of at most 100 years: bounded time and memory whatever --since and --until say
 _SECOND = timedelta(seconds=1)
 _DAY_ENDS = (timedelta(0), timedelta(days=1) - _SECOND)
@@ -73,7 +73,7 @@ class Report:
     bump: list[RankLine]  # the BUMP_TRACKS tracks with the most chart points (see `bump_lines`)
     artists: list[ArtistStream]  # the STREAM_ARTISTS artists with the most ms in the period, most first
     evolution: Evolution | None  # of the period's short-term charts; None with fewer than two
-    gems: PlayedGems | ChartedGems | None  # the first GEMS of `tm gems --from-history`; None: nothing to look in
+    gems: TodaysGems | ChartedGems | None  # the first GEMS of today's (see `_gems`); None: nothing to look in
 
     @property
     def busiest_day(self) -> Period | None:
@@ -145,11 +145,16 @@ def listening_report(
 
 def _gems(
     store: Store, user: User, now: datetime, wanted: ChartsFrom | None, *, has_plays: bool
-) -> PlayedGems | ChartedGems | None:
-    """Today's gems as `tm gems --from-history [--source] --limit GEMS` finds them: from plays (by default when
-    there are some), else from snapshots; None when there is nothing of the kind to look in."""
+) -> TodaysGems | ChartedGems | None:
+    """Today's gems, from what is kept: with plays (unless --source spotify), as `tm gems --source plays --limit
+    GEMS` finds them (the long-term chart from plays minus the short-term one, both kept charts: quick); else from
+    the snapshots, as `tm gems --from-history --limit GEMS`; None when there is nothing of the kind to look in.
+    (`--from-history` from plays would count every play ever again: 5 s of a 1M-play report.)"""
     if wanted is ChartsFrom.PLAYS or (wanted is None and has_plays):
-        return PlayedGems(gems_from_plays(store, user, now, GEMS)) if has_plays else None
+        if not has_plays:
+            return None
+        month, found = gems_from_plays_charts(store, user, now, GEMS)
+        return TodaysGems(found, ChartsFrom.PLAYS, month)
     return ChartedGems(gems_from_charts(store, user, GEMS)) if store.snapshots.months(user.id) else None
 
 

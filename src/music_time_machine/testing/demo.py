@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from music_time_machine.context import Context
 from music_time_machine.models import Gem, Month, TimeRange, User
@@ -15,8 +16,10 @@ from music_time_machine.privacy_export.files import find_export_files
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.playlists import sync_managed_playlist
+from music_time_machine.services.report import Report, listening_report
 from music_time_machine.services.snapshot import take_snapshot
 from music_time_machine.services.sync import sync_recent_plays
+from music_time_machine.services.wrapped import Wrapped, year_in_review
 from music_time_machine.store import Store
 from music_time_machine.testing.demo_export import write_demo_export
 from music_time_machine.testing.export_generator import ExportTruth
@@ -39,6 +42,8 @@ class Demo:
     gems: list[Gem]
     export: Path  # the privacy export written for the listener's years before the snapshots, and imported
     export_truth: ExportTruth  # what it holds
+    wrapped: Wrapped  # the last whole year
+    report: Report  # everything
     plays_per_month: int = PLAYS_PER_MONTH
 
     @property
@@ -86,10 +91,11 @@ def _gems_playlist(store: Store, client: SpotifyClient, user: User, now: datetim
     return found
 
 
-def run_demo(env: Context, months: int, database: Path | str | None, progress: Progress) -> Demo:
+def run_demo(env: Context, months: int, database: Path | str | None, zone: ZoneInfo, progress: Progress) -> Demo:
     """Start the fake on 127.0.0.1, log in against it, and for each simulated month listen a little, sync the
     recent plays and take a snapshot, into the demo's own database; then write and import a privacy export of the
-    years before the first snapshot and build the Forgotten Gems playlist."""
+    years before the first snapshot, build the Forgotten Gems playlist, and review last year and everything (days
+    and hours on `zone`'s clock)."""
     from music_time_machine.auth import run_login
     from music_time_machine.testing.browser import follow, free_port
     from music_time_machine.testing.fake_spotify import FakeSpotify
@@ -121,4 +127,7 @@ def run_demo(env: Context, months: int, database: Path | str | None, progress: P
         home, first_snapshot = demo.settings.home, moments[0][1]
         export, export_truth = _import_years_before(store, user, fake.catalog, home, first_snapshot, demo.now())
         found = _gems_playlist(store, client, user, demo.now())
-    return Demo(store.location, user, moments[0][0], moments[-1][0], found, export, export_truth)
+    now = demo.now()
+    wrapped = year_in_review(store, user.id, now.year - 1, zone)
+    report = listening_report(store, user, zone, None, None, None, now)
+    return Demo(store.location, user, moments[0][0], moments[-1][0], found, export, export_truth, wrapped, report)

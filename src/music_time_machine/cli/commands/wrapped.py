@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
 from music_time_machine.browser import find_browser
+from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
 from music_time_machine.render.console import message
 from music_time_machine.render.html.card import draw_card
 from music_time_machine.render.html.page import write_page

@@ -16,7 +16,7 @@ from music_time_machine.services.wrapped import minutes_of
 
 if TYPE_CHECKING:
     from music_time_machine.services.evolution import Evolution
-    from music_time_machine.services.gems import ChartedGems, PlayedGems
+    from music_time_machine.services.gems import ChartedGems, TodaysGems
     from music_time_machine.services.report import Report
 
 FOOTER = "Made by tm, the Music Time Machine, from your snapshots and plays. Nothing here was loaded from anywhere."
@@ -137,15 +137,15 @@ def _boomerangs(evolution: Evolution) -> Chart:
     )
 
 
-def _gems(found: PlayedGems | ChartedGems) -> Chart:
-    rows = [
-        [gem["name"], ", ".join(gem["artists"]) if "artists" in gem else gem.get("artist", ""), gem.get("reason", "")]
-        for gem in gems_json(found)
-    ]
+def _gems(found: TodaysGems | ChartedGems) -> Chart:
+    def why(gem: dict[str, object]) -> object:
+        return gem.get("reason") or f"#{gem['long_term_rank']} in your long-term chart, not in your short-term one"
+
+    rows = [[gem["name"], ", ".join(gem["artists"]), why(gem)] for gem in gems_json(found)]
     return Chart(
         "gems",
         "Forgotten gems",
-        "Tracks you loved and have not played lately, as `tm gems --from-history` finds them today, with the reason.",
+        "Tracks high in your long-term chart that have left your short-term one, as `tm gems` finds them today.",
         "",
         Table(["track", "artist", "why"], rows),
     )
