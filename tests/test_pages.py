@@ -259,3 +259,25 @@ def test_open_hands_the_written_page_to_the_default_browser(imported: Tm, tmp_pa
     assert done.returncode == 0, done.stderr
     assert opened.read_text() == page.resolve().as_uri()
     assert page.read_text(encoding="utf-8").endswith("</html>\n")
+
+
+def test_the_report_page_shows_the_json_numbers(imported: Tm, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    data = _shown(_report(imported, path))
+    tables = {figure: _numbers(rows) for figure, rows in figure_tables(path.read_text(encoding="utf-8")).items()}
+
+    years = [[y["year"], y["minutes"], y["plays"], y["skips"], y["artists"]] for y in data["years"]]
+    assert tables["years"] == years
+    assert tables["calendar"] == [[day["date"], day["minutes"], day["plays"]] for day in data["days"]]
+    weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert tables["clock"] == [[day, *hours] for day, hours in zip(weekdays, data["clock"], strict=True)]
+    streams = {(row[0], row[1]): row[2] for row in tables["stream"]}
+    for artist in data["artists"]:
+        for month in artist["months"]:
+            assert streams[(month["month"], artist["artist"])] == month["minutes"]
+    ranks = {(row[0], row[2]): row[3] for row in tables["bump"]}
+    expected = {(line["name"], m["month"]): m["rank"] for line in data["bump"] for m in line["months"] if m["rank"]}
+    assert ranks == expected
+    gems = [[gem["name"], ", ".join(gem["artists"])] for gem in data["gems"]]
+    assert [row[:2] for row in tables["gems"]] == gems
+    assert gems, "a year of plays leaves tracks in the long-term chart that the short-term one lacks"

@@ -124,6 +124,7 @@ def zone_name(env: Context, tz: str | None) -> str:
         return env.settings.time_zone
     import tzlocal  # only when no zone is named
 
+    tzlocal.reload_localzone()  # tzlocal keeps the first answer for the process; the zone may have changed since
     return tzlocal.get_localzone_name() or "UTC"
 
 
