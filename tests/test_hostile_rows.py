@@ -329,3 +329,19 @@ def test_huge_ms_played_an_older_tm_stored_count_as_a_day_and_no_sum_overflows(t
     plays = json.loads(history.stdout)["plays"]
     assert plays["plays"] == 4
     assert plays["minutes"] == pytest.approx((2 * 200_000 + 2 * DAY_MS) / 60_000, abs=0.1)
+
+
+@pytest.mark.sqlite_only
+def test_report_reads_past_impossible_months_an_older_tm_stored(tm: Tm, tmp_path: Path) -> None:
+    export = _export(tmp_path / "export", [_row("2025-01-10T10:00:00Z"), _row("2025-02-10T10:00:00Z")])
+    assert tm("import", str(export), "--user", "listener").exit_code == 0
+    _older_tm_rows(tm, [(played_at, kind, 200_000) for played_at, kind in HOSTILE_TIMES])
+
+    result = tm("report", "--tz", "UTC", "--since", "2025-01", "--until", "2026-01", "--json")  # 2025-13 between
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [month["month"] for month in report["months"]] == [f"2025-{n:02d}" for n in range(1, 13)] + ["2026-01"]
+    # 11:61 is read by its hour, as tm wrapped reads it; the other unreal times are in no day
+    assert [day["date"] for day in report["days"]] == ["2025-01-10", "2025-02-10", "2025-03-15"]
+    assert all(len(artist["months"]) == 13 for artist in report["artists"])

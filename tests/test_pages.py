@@ -108,6 +108,29 @@ def test_a_strangers_name_stays_text_on_the_page(imported: Tm, tmp_path: Path) -
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in page
 
 
+def test_a_year_of_skips_only_says_nothing_ranks_instead_of_empty_charts(tm: Tm, tmp_path: Path) -> None:
+    skip = {
+        "ts": "2024-05-01T12:00:00Z",
+        "ms_played": 5_000,
+        "master_metadata_track_name": "Once",
+        "master_metadata_album_artist_name": "Someone",
+        "spotify_track_uri": "spotify:track:OnceOnceOnceOnceOnceOn",
+        "skipped": True,
+    }
+    export = tmp_path / "Streaming_History_Audio_2024.json"
+    export.write_text(json.dumps([skip]), encoding="utf-8")
+    assert tm("import", str(export)).exit_code == 0
+    path = tmp_path / "2024.html"
+
+    result = tm("wrapped", "2024", "--tz", "UTC", "--html", str(path))
+
+    assert result.exit_code == 0, result.output
+    page = path.read_text(encoding="utf-8")
+    assert "No full plays this year (only skips), so nothing ranks." in page
+    assert 'id="top-tracks"' not in page
+    assert 'id="calendar"' in page  # the skip's day is still a day with listening
+
+
 def test_a_year_without_plays_is_a_page_that_says_so(imported: Tm, tmp_path: Path) -> None:
     path = tmp_path / "2010.html"
     result = imported("wrapped", "2010", "--tz", "UTC", "--html", str(path))
@@ -135,6 +158,16 @@ def test_the_page_replaces_an_old_one_whole_and_a_missing_folder_is_a_usage_erro
     assert missing.exit_code == 2
     assert error_lines(missing)[0].startswith(f"Error: Cannot write '{folder / 'nowhere' / '2016.html'}'")
     assert missing.stdout == "", "nothing is shown when the page cannot be written"
+    for command in (["wrapped", YEAR, "--html"], ["report", "--out"]):
+        onto_folder = imported(*command, str(folder))
+        assert onto_folder.exit_code == 2, onto_folder.output
+        assert error_lines(onto_folder)[0] == f"Error: Cannot write '{folder}': it is a folder."
+    no_page = imported("report", "--json", "--open")
+    assert no_page.exit_code == 2
+    assert (
+        error_lines(no_page)[0]
+        == "Error: --open with --json needs --out FILE: with --json no page is written by default."
+    )
 
 
 def _clean(page: LoadedPage) -> None:

@@ -45,7 +45,10 @@ def write_json(out: TextIO, columns: list[str], rows: Iterator[tuple[object, ...
 @contextmanager
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
     """Write to a new temporary file beside `path` (created exclusively, 0600 like the database) and move it into
-    place only when everything was written. A folder that is missing or not writable is a usage error."""
+    place only when everything was written. A folder that is missing or not writable, or a folder where the file
+    should go, is a usage error."""
+    if path.is_dir():
+        raise UsageError(f"Cannot write {str(path)!r}: it is a folder.", hint="Give a file name inside it.")
     with ExitStack() as stack:
         try:
             handle = stack.enter_context(private_replacement(path, newline=""))

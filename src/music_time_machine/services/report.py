@@ -19,8 +19,15 @@ from music_time_machine.services.evolution import Evolution, MonthChart, evoluti
 from music_time_machine.services.gems import ChartedGems, TodaysGems, gems_from_charts, gems_from_plays_charts
 from music_time_machine.services.month_charts import charts_between
 from music_time_machine.services.play_charts import CHART_SIZE
-from music_time_machine.services.wrapped import FIRST_YEAR, LAST_YEAR, InMinutes, LocalClock, LocalHour, Period
-from music_time_machine.services.wrapped import _bounds as year_bounds
+from music_time_machine.services.wrapped import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    InMinutes,
+    LocalClock,
+    LocalHour,
+    Period,
+    year_bounds,
+)
 from music_time_machine.store import Store
 
 BUMP_TRACKS = 10  # lines of the bump chart
@@ -344,6 +351,8 @@ def _streams(store: Store, user_id: str, first: Month, last: Month) -> list[Arti
     ms: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     for row in store.report.artist_months(user_id, str(first), str(last)):
+        if row.month not in index:  # a month an older tm stored unchecked (2025-13), in no period
+            continue
         ms.setdefault(row.artist_key, [0] * len(index))[index[row.month]] = row.ms_played
         names[row.artist_key] = min(names.get(row.artist_key, row.artist_name), row.artist_name)
     top = sorted(ms, key=lambda key: (-sum(ms[key]), key))[:STREAM_ARTISTS]

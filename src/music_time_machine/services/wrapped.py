@@ -338,15 +338,15 @@ def _busiest(periods: Iterable[tuple[str, list[int]]]) -> Period | None:
     return best
 
 
-def _bounds(year: int, zone: ZoneInfo) -> tuple[str, str]:
+def year_bounds(year: int, zone: ZoneInfo) -> tuple[str, str]:
     """The UTC times (as stored) of the year's first instant on the zone's clock and of the next year's."""
     return utc_iso(datetime(year, 1, 1, tzinfo=zone)), utc_iso(datetime(year + 1, 1, 1, tzinfo=zone))
 
 
 def year_in_review(store: Store, user_id: str, year: int, zone: ZoneInfo) -> Wrapped:
     """The listener's `year` on `zone`'s clock (one streamed range of plays), and the year before's totals."""
-    before, start = _bounds(year - 1, zone)
-    end = _bounds(year, zone)[1]
+    before, start = year_bounds(year - 1, zone)
+    end = year_bounds(year, zone)[1]
     tally, clock = _Year(store.play_months.uris_by_name(user_id)), LocalClock(zone)
     for play in store.plays.facts_between(user_id, start, end):
         local = clock.of(play.played_at)
@@ -402,6 +402,6 @@ def years_with_plays(store: Store, user_id: str, zone: ZoneInfo) -> list[int]:
         else:
             straddled.update((first, last))
     for year in sorted(straddled - years):
-        if FIRST_YEAR <= year <= LAST_YEAR and store.plays.any_between(user_id, *_bounds(year, zone)):
+        if FIRST_YEAR <= year <= LAST_YEAR and store.plays.any_between(user_id, *year_bounds(year, zone)):
             years.add(year)
     return sorted(years)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, SourceOption, ZoneOption, context, zone_name
+from music_time_machine.errors import UsageError
 from music_time_machine.render.charts import show_chart_source
 from music_time_machine.render.console import emit_json, message
 from music_time_machine.render.html.page import write_page
@@ -58,6 +59,8 @@ def command(
     from music_time_machine.services.report import listening_report, parse_period
     from music_time_machine.services.wrapped import time_zone
 
+    if open_page and as_json and out is None:
+        raise UsageError("--open with --json needs --out FILE: with --json no page is written by default.")
     first, last = parse_period(since, until)
     env = context(ctx, db)
     zone = time_zone(zone_name(env, tz))

@@ -1,9 +1,9 @@
 """One self-contained HTML page: inline CSS and SVG, no script, no request to anywhere (its policy forbids them).
 
-Every chart is a `figure` with a title, a text description and its data as a table (for screen readers, and for
-anyone who wants the numbers); marks carry their own tooltip (`<title>`, which browsers show on hover and screen
-readers read). Light and dark follow the reader's system. Text from strangers (names) passes the same sanitiser as
-the terminal's, then HTML escaping.
+Every chart is a `figure` with a title, a text description and its data as a table (what a screen reader reads,
+and anyone who wants the numbers); marks carry their own tooltip (`<title>`, which browsers show on hover; the
+drawing itself is one labelled image to a screen reader, whose numbers are the table's). Light and dark follow
+the reader's system. Text from strangers (names) passes the same sanitiser as the terminal's, then HTML escaping.
 """
 
 from __future__ import annotations
@@ -98,8 +98,9 @@ class Chart:
         """The figure; a chart without a drawing (a list) shows its table itself."""
         table = self.data.html(self.title)
         return (
-            f'<figure id="{self.id}" aria-labelledby="{self.id}-title">'
-            f'<figcaption><h3 id="{self.id}-title">{text(self.title)}</h3><p>{text(self.description)}</p></figcaption>'
+            f'<figure id="{self.id}" aria-labelledby="{self.id}-title" aria-describedby="{self.id}-about">'
+            f'<figcaption><h3 id="{self.id}-title">{text(self.title)}</h3>'
+            f'<p id="{self.id}-about">{text(self.description)}</p></figcaption>'
             + (f"{self.svg}<details><summary>The data</summary>{table}</details>" if self.svg else table)
             + "</figure>"
         )
@@ -143,7 +144,7 @@ def html_document(title: str, style: str, body: str) -> str:
 def document(title: str, subtitle: str, sections: Sequence[Section], footer: str) -> str:
     """A report: a header with links to its sections, the sections, a footer."""
     links = "".join(f'<a href="#{section.id}">{text(section.heading)}</a>' for section in sections)
-    header = f"<header><h1>{text(title)}</h1><p>{text(subtitle)}</p><nav>{links}</nav></header>"
+    header = f'<header><h1>{text(title)}</h1><p>{text(subtitle)}</p><nav aria-label="Sections">{links}</nav></header>'
     main = "".join(section.html() for section in sections)
     return html_document(title, STYLE, f"{header}<main>{main}</main><footer>{text(footer)}</footer>")
 

@@ -28,7 +28,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def _years(report: Report) -> str:
-    links = "".join(f'<a href="#year-{year.year}">{year.year}</a>' for year in report.years)
+    links = "".join(f'<a href="#year-{year.year}">{year.year}</a> ' for year in report.years)
     items = [(str(year.year), year.minutes, f"{year.year}: {plural(year.minutes, 'minute')}") for year in report.years]
     rows = [[y.year, y.minutes, y.plays, y.skips, y.distinct_artists] for y in report.years]
     chart = Chart(
@@ -38,7 +38,7 @@ def _years(report: Report) -> str:
         svg.columns("Year by year", items),
         Table(["year", "minutes", "full plays", "skips", "artists"], rows, frozenset(range(5))),
     )
-    return f"<nav>Jump to a year's days: {links}</nav>{chart.html()}"
+    return f'<nav aria-label="Years">Jump to a year\'s days: {links}</nav>{chart.html()}'
 
 
 def _charted_span(ranks: list[list[int | None]]) -> slice:
@@ -73,7 +73,8 @@ def _bump(report: Report) -> Chart:
 
 def _stream(report: Report) -> Chart:
     months = [str(month) for month in report.months]
-    rest = [total - sum(s.ms[i] for s in report.artists) for i, total in enumerate(report.month_ms)]
+    # never below 0: an older tm's row with an unreal time is in play_months' artist sums but in no day or hour
+    rest = [max(0, total - sum(s.ms[i] for s in report.artists)) for i, total in enumerate(report.month_ms)]
     series = [(stream.artist, stream.ms) for stream in report.artists] + [("everyone else", rest)]
 
     def tip(index: int) -> str:
@@ -173,21 +174,21 @@ def _sections(report: Report) -> list[Section]:
             calendar_chart(calendar_years, report.days, report.tz).html() if has_plays else missing(NO_PLAYS),
         ),
         Section(
-            "clock",
+            "hours",
             "When you listen",
             clock_chart([[minutes_of(ms) for ms in row] for row in report.clock], report.tz, when).html()
             if has_plays
             else missing(NO_PLAYS),
         ),
         Section(
-            "boomerangs",
+            "returns",
             "Boomerangs",
             _boomerangs(evolution).html()
             if evolution and evolution.returning_tracks
             else missing("No track has left your chart and come back yet."),
         ),
         Section(
-            "gems",
+            "forgotten",
             "Forgotten gems",
             _gems(report.gems).html() if report.gems and report.gems.gems else missing("No forgotten gems today."),
         ),

@@ -32,9 +32,9 @@ def heat(value: float, top: float) -> str:
     return "h0" if value <= 0 or top <= 0 else f"h{min(4, math.ceil(4 * value / top))}"
 
 
-def rect(x: float, y: float, width: float, height: float, kind: str, tip: str, extra: str = "") -> str:
+def rect(x: float, y: float, width: float, height: float, kind: str, tip: str) -> str:
     return (
-        f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" class="{kind}"{extra}>'
+        f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" class="{kind}">'
         f"<title>{text(tip)}</title></rect>"
     )
 
@@ -104,7 +104,7 @@ def bars(title: str, items: Sequence[tuple[str, float, str]]) -> str:
         y, length = index * height, max(1.0, width * value / largest)
         marks.append(label(0, y + 15, name))
         marks.append(rect(left, y + 3, round(length, 1), height - 6, f"bar s{index % SERIES}", tip))
-        marks.append(label(left + length + 6, y + 15, f"{value:,g}"))
+        marks.append(label(left + length + 6, y + 15, f"{value:,.0f}"))
     return svg(left + width + 70, len(items) * height + 4, title, "".join(marks))
 
 

@@ -18,10 +18,6 @@ def _track(entry: Entry) -> str:
     return f"{entry.name} - {entry.artist}"
 
 
-def _album(entry: Entry) -> str:
-    return f"{entry.name} - {entry.artist}"
-
-
 def _change(change: float | None) -> str:
     return "no year before" if change is None else f"{change:+.1f}%"
 
@@ -40,10 +36,15 @@ def _numbers(wrapped: Wrapped) -> str:
         ("minutes against the year before", _change(wrapped.minutes_change)),
         ("full plays against the year before", _change(wrapped.plays_change)),
     ]
+    if wrapped.top_month:
+        shown.append((f"in {wrapped.top_month.label}, the top month", plural(wrapped.top_month.minutes, "minute")))
     if wrapped.busiest_day:
         shown.append(
             (f"on {wrapped.busiest_day.label}, the busiest day", plural(wrapped.busiest_day.minutes, "minute"))
         )
+    if wrapped.previous:
+        before = wrapped.previous
+        shown.append((f"minutes and full plays in {wrapped.year - 1}", f"{before.minutes:,} / {before.plays:,}"))
     return numbers(shown)
 
 
@@ -97,7 +98,7 @@ def _ranked(wrapped: Wrapped) -> list[Chart]:
         entry_bars(
             "top-artists", "Top artists", "Your 10 most played artists.", wrapped.top_artists, lambda e: e.name, False
         ),
-        entry_bars("top-albums", "Top albums", "Your 10 most played albums.", wrapped.top_albums, _album),
+        entry_bars("top-albums", "Top albums", "Your 10 most played albums.", wrapped.top_albums, _track),
     ]
     if wrapped.discoveries:
         what = "Tracks you first played this year, most played first."
@@ -117,7 +118,13 @@ def wrapped_page(wrapped: Wrapped) -> str:
         return document(title, subtitle, [Section("year", "The year", note)], FOOTER)
     sections = [
         Section("year", "The year in numbers", _numbers(wrapped)),
-        Section("top", "Top of the year", "".join(chart.html() for chart in _ranked(wrapped))),
+        Section(
+            "top",
+            "Top of the year",
+            "".join(chart.html() for chart in _ranked(wrapped))
+            if wrapped.top_tracks
+            else missing("No full plays this year (only skips), so nothing ranks."),
+        ),
         Section("by-month", "Month by month", _months(wrapped).html()),
         Section("by-day", "Every day", calendar_chart([wrapped.year], wrapped.days, wrapped.tz).html()),
         Section("by-hour", "When you listen", clock_chart(wrapped.clock_minutes, wrapped.tz, "this year").html()),
