@@ -311,6 +311,9 @@ def test_the_report_page_shows_the_json_numbers(imported: Tm, tmp_path: Path) ->
     ranks = {(row[0], row[2]): row[3] for row in tables["bump"]}
     expected = {(line["name"], m["month"]): m["rank"] for line in data["bump"] for m in line["months"] if m["rank"]}
     assert ranks == expected
+    page = path.read_text(encoding="utf-8")
+    assert f"<b>{sum(month['minutes'] for month in data['months']):,}</b>minutes in all" in page
+    assert f"<b>{len(data['days']):,}</b>days" in page
     gems = [[gem["name"], ", ".join(gem["artists"])] for gem in data["gems"]]
     assert [row[:2] for row in tables["gems"]] == gems
     assert gems, "a year of plays leaves tracks in the long-term chart that the short-term one lacks"

@@ -101,7 +101,8 @@ class ReportOracle:
 
     def __init__(self, oracle: Oracle, zone: str, first: str, last: str) -> None:
         self.oracle, self.zone, self.months = oracle, zone, months_between(first, last)
-        self.period = [play for play in oracle.plays if first <= play.played_at[:7] <= last]
+        self.period = [play for play in oracle.plays if first <= play.played_at[:7] <= last]  # UTC months
+        self.on_clock = [play for play in oracle.plays if first <= self.local(play).strftime("%Y-%m") <= last]
 
     def local(self, play: Play) -> datetime:
         return _on_clock(play.played_at, self.zone)
@@ -120,7 +121,7 @@ class ReportOracle:
         }
 
     def years(self) -> list[dict[str, Any]]:
-        wanted = {self.local(play).year for play in self.period}
+        wanted = {self.local(play).year for play in self.on_clock}
         whole = _sum_by((p for p in self.oracle.plays if self.local(p).year in wanted), lambda p: self.local(p).year)
         return [
             {
@@ -134,7 +135,7 @@ class ReportOracle:
         ]
 
     def days(self) -> list[dict[str, Any]]:
-        days = _sum_by(self.period, lambda play: self.local(play).date().isoformat())
+        days = _sum_by(self.on_clock, lambda play: self.local(play).date().isoformat())
         return [
             {"date": day, "minutes": _minutes(sum(p.ms_played for p in plays)), "plays": sum(p.full for p in plays)}
             for day, plays in sorted(days.items())
@@ -142,7 +143,7 @@ class ReportOracle:
 
     def clock(self) -> list[list[int]]:
         ms = [[0] * 24 for _ in range(7)]
-        for play in self.period:
+        for play in self.on_clock:
             ms[self.local(play).weekday()][self.local(play).hour] += play.ms_played
         return [[_minutes(cell) for cell in hours] for hours in ms]
 
@@ -397,3 +398,19 @@ def test_help_shows_examples() -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert "tm report --since 2019-01 --until 2020-12 --tz Europe/Berlin" in result.stdout
+
+
+def test_days_hours_and_years_follow_the_period_on_the_zones_clock(tm: Tm, tmp_path: Path) -> None:
+    """20:00 UTC on New Year's Eve is 05:00 on New Year's Day in Tokyo: a January play there, never December's."""
+    times = ["2020-06-10T12:00:00Z", "2020-12-31T20:00:00Z", "2021-06-10T12:00:00Z"]
+    assert tm("import", str(_write_edges(tmp_path, times))).exit_code == 0
+
+    until = _json(tm, "report", "--tz", "Asia/Tokyo", "--until", "2020-12")
+    since = _json(tm, "report", "--tz", "Asia/Tokyo", "--since", "2021-01")
+
+    assert [day["date"] for day in until["days"]] == ["2020-06-10"]
+    assert [year["year"] for year in until["years"]] == [2020]
+    assert [day["date"] for day in since["days"]] == ["2021-01-01", "2021-06-10"]
+    assert [year["year"] for year in since["years"]] == [2021]
+    months = {month["month"]: month["minutes"] for month in until["months"]}
+    assert months["2020-12"] == 3, "UTC's December holds the play (190 s) for charts and the artists' stream"

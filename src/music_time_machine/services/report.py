@@ -170,8 +170,10 @@ def _empty_clock() -> list[list[int]]:
 
 
 class _Listening:
-    """The plays summed on the zone's clock: the period's per day, hour of the week and UTC month; per year (whole
-    years, of those with plays in the period) every play of it."""
+    """The plays summed on the zone's clock: per day and hour of the week those of the period's months on that clock
+    (a play at 20:00 UTC on 31 December is in Tokyo's January); per UTC month those of the period's UTC months (as
+    charts and the artists' stream count them); per year (whole years, of those with days in the period) every
+    play of it."""
 
     def __init__(self, first: Month, last: Month) -> None:
         self.first, self.last = str(first), str(last)
@@ -186,13 +188,13 @@ class _Listening:
         year = int(day[:4])
         sums = self.whole_years.get(year) or self.whole_years.setdefault(year, [0, 0, 0])
         sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + plays, sums[2] + stored
-        if not self.first <= utc_month <= self.last:
-            return
-        self.in_period.add(year)
-        sums = self.days.get(day) or self.days.setdefault(day, [0, 0, 0])
-        sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + plays, sums[2] + stored
-        self.clock[weekday][hour] += ms
-        self.month_ms[utc_month] = self.month_ms.get(utc_month, 0) + ms
+        if self.first <= day[:7] <= self.last:
+            self.in_period.add(year)
+            sums = self.days.get(day) or self.days.setdefault(day, [0, 0, 0])
+            sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + plays, sums[2] + stored
+            self.clock[weekday][hour] += ms
+        if self.first <= utc_month <= self.last:
+            self.month_ms[utc_month] = self.month_ms.get(utc_month, 0) + ms
 
     @property
     def years(self) -> dict[int, list[int]]:

@@ -201,10 +201,10 @@ def report_page(report: Report) -> str:
     if report.first is None:
         note = missing("Nothing stored yet: run `tm import` with your data export, or `tm snapshot`.")
         return document(title, "", [Section("overview", "Nothing yet", note)], FOOTER)
-    total = minutes_of(sum(report.month_ms))
+    total = sum(map(minutes_of, report.month_ms))  # the months' minutes of --json, added up
     clock = f"days and hours on the clock of {report.tz}"
     subtitle = f"{report.first} to {report.last}, {clock}; charts from {report.source.value}."
-    head = numbers([("minutes in all", f"{total:,}"), ("years", len(report.years)), ("days", len(report.days))])
+    head = numbers([("minutes in all", f"{total:,}"), ("years", len(report.years)), ("days", f"{len(report.days):,}")])
     sections = _sections(report)
     sections[0] = Section(sections[0].id, sections[0].heading, head + sections[0].body)
     return document(title, subtitle, sections, FOOTER)
