@@ -139,12 +139,17 @@ def _line(
     return marks
 
 
+def month_step(months: int) -> float:
+    """The width of a month along a time axis: about 800 px for the whole period, 14 to 56 px a month."""
+    return round(max(14.0, min(56.0, 800 / max(months, 1))), 1)
+
+
 def _month_labels(left: float, step: float, months: Sequence[str]) -> list[str]:
-    """Every January's label (or the first month's, if the period starts later) along the top."""
+    """Along the top: every month's label when there is room for it, else every January's (and the first's)."""
     return [
         label(left + index * step, 10, month, "middle")
         for index, month in enumerate(months)
-        if month.endswith("-01") or index == 0
+        if step >= 48 or month.endswith("-01") or index == 0
     ]
 
 
@@ -152,7 +157,7 @@ def bump(
     title: str, months: Sequence[str], lines: Sequence[tuple[str, Sequence[int | None]]], tip: Callable[[int, int], str]
 ) -> str:
     """A line per track through its rank in each month (1 at the top); a month without a rank breaks the line."""
-    step, row, left, top = 14, 12, 34, 22
+    step, row, left, top = month_step(len(months)), 12, 34, 22
     deepest = max((rank for _name, ranks in lines for rank in ranks if rank), default=1)
     marks = [label(0, top + (rank - 1) * row + 4, f"#{rank}") for rank in (1, 10, 20, 30, 40, 50) if rank <= deepest]
     marks += _month_labels(left, step, months)
@@ -169,7 +174,7 @@ def trend(
     tip: Callable[[int, int], str],
 ) -> str:
     """A line per series through its value (0 to 1) in each month; a month without a value breaks the line."""
-    step, height, left, top = 14, 160, 40, 22
+    step, height, left, top = month_step(len(months)), 160, 40, 22
     marks = [label(0, top + 4, "100%"), label(0, top + height / 2 + 4, "50%"), label(0, top + height + 4, "0%")]
     marks += _month_labels(left, step, months)
     for number, (name, values) in enumerate(series):
@@ -186,7 +191,7 @@ def stream(
 ) -> str:
     """Each series' share of every month's total, stacked (the shares of a month add up to 1); one hover band per
     month tells its numbers."""
-    step, height, left, top = 14, 220, 34, 22
+    step, height, left, top = month_step(len(months)), 220, 34, 22
     totals = [sum(values[index] for _name, values in series) for index in range(len(months))]
     floor = [0.0] * len(months)
     marks = [label(0, top + 4, "100%"), label(0, top + height, "0%")]
