@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS = [f"{hour:02d}" for hour in range(24)]
+STRONGER = "Stronger colour is more (the key below gives the scale)."  # darker in light mode, brighter in dark
 
 
 def plural(count: int, word: str) -> str:
@@ -34,7 +35,7 @@ def clock_chart(clock_minutes: Sequence[Sequence[int]], tz: str, when: str) -> C
     return Chart(
         "clock",
         "Listening clock",
-        f"Minutes listened {when} in each hour of each weekday, on the clock of {tz}. Darker is more. {peak}",
+        f"Minutes listened {when} in each hour of each weekday, on the clock of {tz}. {STRONGER} {peak}",
         svg.heat_grid("Listening clock", [day[:3] for day in WEEKDAYS], HOURS, clock_minutes, tip),
         Table(
             ["weekday", *HOURS],
@@ -55,7 +56,7 @@ def calendar_chart(years: Sequence[int], days: Sequence[Period], tz: str) -> Cha
     return Chart(
         "calendar",
         "Every day",
-        f"Minutes listened on each day ({tz}), a row of weeks per year, Monday at the top. Darker is more.",
+        f"Minutes listened on each day ({tz}), a row of weeks per year, Monday at the top. {STRONGER}",
         svg.calendar("Every day", years, {day.label: day.minutes for day in days}, tip),
         Table(
             ["day", "minutes", "full plays"], [[day.label, day.minutes, day.plays] for day in days], frozenset({1, 2})

@@ -44,6 +44,17 @@ def label(x: float, y: float, words: str, anchor: str = "start") -> str:
     return f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}">{text(shown)}</text>'
 
 
+def heat_key(x: float, y: float, size: float, largest: float, unit: str) -> list[str]:
+    """The heat scale: "less", five swatches (each telling what it stands for), "more"."""
+    shown = [label(x, y + size - 2, "less")]
+    for level in range(5):
+        low, high = (level - 1) * largest / 4, level * largest / 4
+        meaning = f"no {unit}" if level == 0 else f"more than {low:,.0f} and up to {high:,.0f} {unit}"
+        shown.append(rect(x + 30 + level * (size + 2), y, size, size, f"key h{level}", meaning))
+    shown.append(label(x + 30 + 5 * (size + 2) + 4, y + size - 2, "more"))
+    return shown
+
+
 def heat_grid(
     title: str,
     rows: Sequence[str],
@@ -61,7 +72,8 @@ def heat_grid(
         for column, value in enumerate(values[row]):
             x, y = left + column * size, top + row * size
             marks.append(rect(x, y, size - 2, size - 2, f"cell {heat(value, largest)}", tip(row, column)))
-    return svg(left + len(columns) * size, top + len(rows) * size, title, "".join(marks), scale)
+    marks += heat_key(left, top + len(rows) * size + 6, 12, largest, "minutes")
+    return svg(left + len(columns) * size, top + len(rows) * size + 22, title, "".join(marks), scale)
 
 
 def _week(day: date) -> int:
@@ -92,7 +104,8 @@ def calendar(title: str, years: Sequence[int], values: dict[str, float], tip: Ca
             marks.append(rect(x, y, size - 1, size - 1, f"day {heat(value, largest)}", tip(key)))
             day += timedelta(days=1)
         marks.append("</g>")
-    return svg(left + 54 * size, len(years) * year_height + 4, title, "".join(marks))
+    marks += heat_key(left, len(years) * year_height + 4, size, largest, "minutes")
+    return svg(left + 54 * size, len(years) * year_height + 20, title, "".join(marks))
 
 
 def bars(title: str, items: Sequence[tuple[str, float, str]]) -> str:
