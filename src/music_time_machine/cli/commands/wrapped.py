@@ -10,9 +10,6 @@ import typer
 from music_time_machine.browser import find_browser
 from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
 from music_time_machine.render.console import message
-from music_time_machine.render.html.card import draw_card
-from music_time_machine.render.html.page import write_page
-from music_time_machine.render.html.wrapped import wrapped_page
 from music_time_machine.render.wrapped import show_wrapped
 from music_time_machine.services.wrapped import parse_year, time_zone, year_in_review
 
@@ -56,8 +53,13 @@ def command(
     browser = find_browser(env.settings.chromium) if png is not None else None  # before the work: none is exit 2
     wrapped = year_in_review(env.store(), env.listener().id, wanted, zone)
     if html is not None:  # first: a file that cannot be written fails the command before anything is shown
+        from music_time_machine.render.html.page import write_page  # pages cost their import only when asked for
+        from music_time_machine.render.html.wrapped import wrapped_page
+
         write_page(html, wrapped_page(wrapped))
     if png is not None and browser is not None:
+        from music_time_machine.render.html.card import draw_card
+
         draw_card(wrapped, browser, png)
     show_wrapped(wrapped, as_json=as_json)
     if html is not None:
