@@ -8,7 +8,7 @@ from music_time_machine.render.analytics import evolution_json
 from music_time_machine.render.charts import gems_json
 from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Table, number, show
-from music_time_machine.services.wrapped import minutes_of
+from music_time_machine.services.wrapped import clock_minutes, minutes_of
 
 if TYPE_CHECKING:
     from music_time_machine.services.report import Report, YearSummary
@@ -34,7 +34,7 @@ def report_json(report: Report) -> JsonObject:
         "to": report.last and str(report.last),
         "years": [_year_json(year) for year in report.years],
         "days": [{"date": day.label, "minutes": day.minutes, "plays": day.plays} for day in report.days],
-        "clock": [[minutes_of(ms) for ms in hours] for hours in report.clock],
+        "clock": clock_minutes(report.clock),
         "months": [{"month": m, "minutes": minutes_of(ms)} for m, ms in zip(months, report.month_ms, strict=True)],
         "bump": [
             {"key": line.key, "uri": line.uri, "name": line.name, "artist": line.artist}

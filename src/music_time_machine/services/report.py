@@ -26,6 +26,7 @@ from music_time_machine.services.wrapped import (
     LocalClock,
     LocalHour,
     Period,
+    empty_clock,
     year_bounds,
 )
 from music_time_machine.store import Store
@@ -128,7 +129,7 @@ def listening_report(
     first, last = _period(since, until, stored)
     found = _gems(store, user, now, source, has_plays=span is not None)
     if first is None or last is None:
-        return Report(zone.key, chosen, None, None, [], [], _empty_clock(), [], [], [], [], None, found)
+        return Report(zone.key, chosen, None, None, [], [], empty_clock(), [], [], [], [], None, found)
     months = months_from(first, last)
     listened = _listening(store, user.id, zone, first, last)
     no_charts = [MonthChart(month, None) for month in months]
@@ -165,10 +166,6 @@ def _gems(
     return ChartedGems(gems_from_charts(store, user, GEMS)) if store.snapshots.months(user.id) else None
 
 
-def _empty_clock() -> list[list[int]]:
-    return [[0] * 24 for _ in range(7)]
-
-
 class _Listening:
     """The plays summed on the zone's clock: per day and hour of the week those of the period's months on that clock
     (a play at 20:00 UTC on 31 December is in Tokyo's January); per UTC month those of the period's UTC months (as
@@ -178,7 +175,7 @@ class _Listening:
     def __init__(self, first: Month, last: Month) -> None:
         self.first, self.last = str(first), str(last)
         self.days: dict[str, list[int]] = {}  # ms, full plays, stored plays
-        self.clock = _empty_clock()
+        self.clock = empty_clock()
         self.month_ms: dict[str, int] = {}
         self.whole_years: dict[int, list[int]] = {}
         self.in_period: set[int] = set()

@@ -34,6 +34,16 @@ def minutes_of(ms: int) -> int:
     return (ms + 30_000) // 60_000
 
 
+def empty_clock() -> list[list[int]]:
+    """The listening clock before any play: 7 weekdays (Monday first) of 24 hours."""
+    return [[0] * 24 for _ in range(7)]
+
+
+def clock_minutes(clock: list[list[int]]) -> list[list[int]]:
+    """A clock of ms as minutes, each cell rounded from its own sum."""
+    return [[minutes_of(ms) for ms in hours] for hours in clock]
+
+
 def percent_change(now: int, before: int) -> float | None:
     """The change from `before` to `now` in %, to one decimal; None when there was nothing before."""
     return round(100 * (now - before) / before, 1) if before else None
@@ -143,7 +153,7 @@ class Wrapped:
 
     @property
     def clock_minutes(self) -> list[list[int]]:
-        return [[minutes_of(ms) for ms in hours] for hours in self.clock]
+        return clock_minutes(self.clock)
 
     @property
     def minutes_change(self) -> float | None:
@@ -284,7 +294,7 @@ class _Year:
         self.named: dict[tuple[int, str | None, str, str, str | None], Sums] = {}
         self.months = [[0, 0, 0] for _ in range(12)]  # ms, full plays, stored plays
         self.days: dict[str, list[int]] = {}
-        self.clock = [[0] * 24 for _ in range(7)]
+        self.clock = empty_clock()
         self.tracks: dict[str, _Tally] = {}
         self.artists: dict[str, _Tally] = {}
         self.albums: dict[str, _Tally] = {}

@@ -12,7 +12,7 @@ from music_time_machine.render.charts import gems_json
 from music_time_machine.render.html import svg
 from music_time_machine.render.html.charts import calendar_chart, clock_chart, plural
 from music_time_machine.render.html.page import Chart, Section, Table, document, missing, numbers
-from music_time_machine.services.wrapped import minutes_of
+from music_time_machine.services.wrapped import clock_minutes, minutes_of
 
 if TYPE_CHECKING:
     from music_time_machine.services.evolution import Evolution
@@ -176,9 +176,7 @@ def _sections(report: Report) -> list[Section]:
         Section(
             "hours",
             "When you listen",
-            clock_chart([[minutes_of(ms) for ms in row] for row in report.clock], report.tz, when).html()
-            if has_plays
-            else missing(NO_PLAYS),
+            clock_chart(clock_minutes(report.clock), report.tz, when).html() if has_plays else missing(NO_PLAYS),
         ),
         Section(
             "returns",
