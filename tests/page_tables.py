@@ -43,3 +43,40 @@ def figure_tables(page: str) -> dict[str, list[list[str]]]:
     parser = _Tables()
     parser.feed(page)
     return parser.figures
+
+
+class _Numbers(HTMLParser):
+    """The headline numbers (`<li><b>value</b>label</li>`) of each `<article>`, by its id."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.articles: dict[str, list[list[str]]] = {}
+        self.article: str | None = None
+        self.item: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self.article = dict(attrs).get("id") or ""
+            self.articles[self.article] = []
+        elif tag == "li" and self.article is not None:
+            self.item = [""]  # the value, then (after </b>) the label
+            self.articles[self.article].append(self.item)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "b" and self.item is not None:
+            self.item.append("")
+        elif tag == "li":
+            self.item = None
+        elif tag == "article":
+            self.article = None
+
+    def handle_data(self, data: str) -> None:
+        if self.item is not None:
+            self.item[-1] += data
+
+
+def article_numbers(page: str) -> dict[str, list[tuple[str, str]]]:
+    """Each article's id and its numbers as (value, label), entities decoded."""
+    parser = _Numbers()
+    parser.feed(page)
+    return {name: [(item[0], "".join(item[1:])) for item in items] for name, items in parser.articles.items()}

@@ -19,7 +19,7 @@ import pytest
 
 from browser import Browser, LoadedPage, png_size
 from music_time_machine.testing.export_generator import Habits, write_export
-from page_tables import figure_tables
+from page_tables import article_numbers, figure_tables
 
 from conftest import Tm, error_lines
 
@@ -274,6 +274,10 @@ def test_the_report_page_draws_every_chart_offline(imported: Tm, browser: Browse
     assert page.query_count("#stream path.area") == len(data["artists"]) + 1  # and everyone else
     assert page.query_count("#stream rect.hover") == len(data["months"])
     assert page.query_count("#bump path.line") == len(data["bump"]) == 10
+    assert page.query_count("#in-review article") == len(data["years"])
+    assert page.evaluate("new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size") == page.query_count(
+        "[id]"
+    ), "no id twice"
     page.screenshot("report-light", full_page=True)
 
 
@@ -317,3 +321,30 @@ def test_the_report_page_shows_the_json_numbers(imported: Tm, tmp_path: Path) ->
     gems = [[gem["name"], ", ".join(gem["artists"])] for gem in data["gems"]]
     assert [row[:2] for row in tables["gems"]] == gems
     assert gems, "a year of plays leaves tracks in the long-term chart that the short-term one lacks"
+
+
+def _year_numbers(year: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a year's section should say, from `--json`."""
+    shown = [(f"{year[key]:,}", label) for key, label in PLAIN_YEAR_NUMBERS]
+    month, day, streak = year["top_month"], year["busiest_day"], year["longest_streak"]
+    shown.append((f"{month['minutes']:,}", f"minutes in {month['month']}, the top month"))
+    shown.append((f"{day['minutes']:,}", f"minutes on {day['date']}, the busiest day"))
+    shown.append((str(streak["days"]), f"days in a row with full plays, {streak['from']} to {streak['to']}"))
+    return shown
+
+
+PLAIN_YEAR_NUMBERS = [("minutes", "minutes"), ("plays", "full plays"), ("skips", "skips"), ("artists", "artists")]
+
+
+def test_each_year_has_a_section_with_its_wrapped_numbers(imported: Tm, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    data = _report(imported, path)
+    page = path.read_text(encoding="utf-8")
+
+    sections = {name: items for name, items in article_numbers(page).items() if name.startswith("wrapped-")}
+
+    assert sections == {f"wrapped-{year['year']}": _year_numbers(year) for year in data["years"]}
+    for year in data["years"]:
+        assert f'<a href="#wrapped-{year["year"]}">' in page  # the overview links to it
+        assert f'<a href="#year-{year["year"]}">' in page
+        assert f'id="year-{year["year"]}"' in page

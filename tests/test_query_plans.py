@@ -24,8 +24,8 @@ PLAYS_CHART_INDEXES = {
     "plays_by_user_time",  # the edge days of a window, read from plays
     "INTEGER PRIMARY KEY",  # the plays a batch stored, read back past its duplicates
 }
-# tm report's sums: the plays of a span of time in buckets, and the artists of a span of months.
-REPORT_INDEXES = {"plays_by_user_time", "play_months_key"}
+# tm report's sums: the plays of a span of hours, the artists of a span of months (the year's edges: plays).
+REPORT_INDEXES = {"play_quarters PRIMARY KEY", "artist_months PRIMARY KEY", "plays_by_user_time"}
 
 
 @pytest.mark.sqlite_only("SQLite's query planner")

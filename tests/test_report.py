@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from music_time_machine.testing.export_generator import Habits, write_export
 from plays_oracle import Oracle, Play, ascii_lower, months_between
-from test_wrapped import _minutes, _on_clock
+from test_wrapped import YearOracle, _minutes, _on_clock
 
 from conftest import Tm, error_lines
 
@@ -131,8 +131,18 @@ class ReportOracle:
                 "skips": sum(not play.full for play in plays),
                 "artists": len({ascii_lower(play.artist) for play in plays}),
             }
+            | self.year_in_review(year)
             for year, plays in sorted(whole.items())
         ]
+
+    def year_in_review(self, year: int) -> dict[str, Any]:
+        """The numbers of each year's section that tm wrapped has too."""
+        review = YearOracle(self.oracle, year, self.zone)
+        return {
+            "top_month": review.busiest(lambda local: local.strftime("%Y-%m"), "month"),
+            "busiest_day": review.busiest(lambda local: local.date().isoformat(), "date"),
+            "longest_streak": review.streak(),
+        }
 
     def days(self) -> list[dict[str, Any]]:
         days = _sum_by(self.on_clock, lambda play: self.local(play).date().isoformat())
@@ -208,7 +218,8 @@ def test_report_matches_the_export_in_every_zone(tm: Tm, export: Path, oracle: O
         assert _listening(report) == expected.listening(first, last), zone
         for year in report["years"]:
             wrapped = _json(tm, "wrapped", str(year["year"]), "--tz", zone)
-            numbers = {key: wrapped[key] for key in ("year", "minutes", "plays", "skips")}
+            keys = ("year", "minutes", "plays", "skips", "top_month", "busiest_day", "longest_streak")
+            numbers = {key: wrapped[key] for key in keys}
             assert year == numbers | {"artists": wrapped["distinct"]["artists"]}, (zone, year)
     assert report["source"] == "plays"
     assert _bump_without_names(report) == expected.bump()

@@ -175,9 +175,9 @@ class YearOracle:
             "top_albums": self._albums(),
             "discoveries": self._discoveries(tracks),
             "most_skipped": self._most_skipped(tracks),
-            "top_month": self._busiest(lambda local: local.strftime("%Y-%m"), "month"),
-            "busiest_day": self._busiest(lambda local: local.date().isoformat(), "date"),
-            "longest_streak": self._streak(),
+            "top_month": self.busiest(lambda local: local.strftime("%Y-%m"), "month"),
+            "busiest_day": self.busiest(lambda local: local.date().isoformat(), "date"),
+            "longest_streak": self.streak(),
             "days": self._days(),
             "clock": self._clock_minutes(),
             "months": self._months(),
@@ -230,7 +230,7 @@ class YearOracle:
             shown[-1]["skip_share"] = round(tally.skips / tally.stored, 3)
         return shown
 
-    def _busiest(self, label_of: Any, label: str) -> dict[str, Any] | None:
+    def busiest(self, label_of: Any, label: str) -> dict[str, Any] | None:
         sums = self._sums(self.plays, lambda play: label_of(self.local[play]))
         if not sums:
             return None
@@ -241,7 +241,7 @@ class YearOracle:
         sums = self._sums(self.plays, lambda play: self.local[play].date().isoformat())
         return [{"date": day, "minutes": _minutes(t.ms), "plays": t.full_plays} for day, t in sorted(sums.items())]
 
-    def _streak(self) -> dict[str, Any]:
+    def streak(self) -> dict[str, Any]:
         days = {self.local[play].date() for play in self.plays if play.full}
         best: dict[str, Any] = {"days": 0, "from": None, "to": None}
         for day in sorted(days):

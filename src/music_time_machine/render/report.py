@@ -8,6 +8,7 @@ from music_time_machine.render.analytics import evolution_json
 from music_time_machine.render.charts import gems_json
 from music_time_machine.render.console import JsonObject, message
 from music_time_machine.render.tables import Block, Table, number, show
+from music_time_machine.render.wrapped import period_json, streak_json
 from music_time_machine.services.wrapped import clock_minutes, minutes_of
 
 if TYPE_CHECKING:
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
 
 def _year_json(year: YearSummary) -> JsonObject:
     return {"year": year.year, "minutes": year.minutes, "plays": year.plays, "skips": year.skips} | {
-        "artists": year.distinct_artists
+        "artists": year.distinct_artists,
+        "top_month": period_json(year.top_month, "month"),
+        "busiest_day": period_json(year.busiest_day, "date"),
+        "longest_streak": streak_json(year.streak),
     }
 
 

@@ -10,7 +10,7 @@ from music_time_machine.render.console import JsonObject, emit_json, message
 from music_time_machine.render.tables import Block, Column, Styled, Table, number, show
 
 if TYPE_CHECKING:
-    from music_time_machine.services.wrapped import Entry, Period, Totals, Wrapped
+    from music_time_machine.services.wrapped import Entry, Period, Streak, Totals, Wrapped
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HEAT = " ░▒▓█"  # no listening, then each quarter of the busiest hour's minutes
@@ -52,8 +52,12 @@ def _ranked_json(entries: list[Entry], shape: Callable[[Entry], JsonObject]) -> 
     return [{"rank": rank, **shape(entry)} for rank, entry in enumerate(entries, start=1)]
 
 
-def _period_json(period: Period | None, label: str) -> JsonObject | None:
+def period_json(period: Period | None, label: str) -> JsonObject | None:
     return None if period is None else {label: period.label, "minutes": period.minutes, "plays": period.plays}
+
+
+def streak_json(streak: Streak) -> JsonObject:
+    return {"days": streak.days, "from": streak.first, "to": streak.last}
 
 
 def _previous_json(wrapped: Wrapped) -> JsonObject | None:
@@ -79,13 +83,13 @@ def wrapped_json(wrapped: Wrapped) -> JsonObject:
         "top_albums": _ranked_json(wrapped.top_albums, _album_json),
         "discoveries": _ranked_json(wrapped.discoveries, _discovery_json),
         "most_skipped": _ranked_json(wrapped.most_skipped, _skipped_json),
-        "top_month": _period_json(wrapped.top_month, "month"),
-        "busiest_day": _period_json(wrapped.busiest_day, "date"),
-        "longest_streak": {"days": wrapped.streak.days, "from": wrapped.streak.first, "to": wrapped.streak.last},
-        "days": [_period_json(day, "date") for day in wrapped.days],
+        "top_month": period_json(wrapped.top_month, "month"),
+        "busiest_day": period_json(wrapped.busiest_day, "date"),
+        "longest_streak": streak_json(wrapped.streak),
+        "days": [period_json(day, "date") for day in wrapped.days],
         "clock": wrapped.clock_minutes,
         "months": [
-            {**(_period_json(month, "month") or {}), "top_track": month.top_track and _track_json(month.top_track)}
+            {**(period_json(month, "month") or {}), "top_track": month.top_track and _track_json(month.top_track)}
             for month in wrapped.months
         ],
         "previous": _previous_json(wrapped),

@@ -1,9 +1,9 @@
 """tm report: a listener's whole time machine, the data of one page (its HTML is render's).
 
 Charts, their evolution and the artists' stream are per UTC month, as charts are everywhere in tm. Days, hours and
-years are those of `zone`: the plays are summed in SQL per UTC hour, half-hour or quarter-hour (the coarsest the
-zone's offsets allow: every real one is whole quarter-hours), and each bucket is put on the zone's clock here; a
-bucket the zone's offset changes inside is read play by play. Years are whole years, as `tm wrapped` counts them.
+years are those of `zone`: the plays are kept summed per UTC quarter-hour (`store.play_quarters`; every real zone's
+offset is whole quarter-hours), and each quarter-hour is put on the zone's clock here, by its UTC day's offset; one
+the zone's offset changes inside is read play by play. Years are whole years, as `tm wrapped` counts them.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from music_time_machine.services.wrapped import (
     LAST_YEAR,
     InMinutes,
     LocalClock,
-    LocalHour,
     Period,
+    Streak,
+    busiest,
     empty_clock,
+    longest_streak,
     year_bounds,
 )
 from music_time_machine.store import Store
@@ -36,7 +38,7 @@ STREAM_ARTISTS = 8  # artists of the stream graph; the rest of each month is eve
 GEMS = 30  # forgotten gems on the page
 MAX_MONTHS = 1_200  # a period of at most 100 years: bounded time and memory whatever --since and --until say
 _SECOND = timedelta(seconds=1)
-_DAY_ENDS = (timedelta(0), timedelta(days=1) - _SECOND)
+_LAST_MINUTES = timedelta(minutes=59, seconds=59)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class YearSummary(InMinutes):
     plays: int  # full plays
     skips: int
     distinct_artists: int
+    top_month: Period | None  # by minutes, as tm wrapped's
+    busiest_day: Period | None
+    streak: Streak
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,7 @@ def listening_report(
         return Report(zone.key, chosen, None, None, [], [], empty_clock(), [], [], [], [], None, found)
     months = months_from(first, last)
     listened = _listening(store, user.id, zone, first, last)
+    month_ms = listened.month_ms()
     no_charts = [MonthChart(month, None) for month in months]
     charts = charts_between(store, user.id, TimeRange.SHORT, first, last, CHART_SIZE, chosen) if charted else no_charts
     return Report(
@@ -139,11 +145,11 @@ def listening_report(
         chosen,
         first,
         last,
-        [_year(store, user.id, zone, year, sums) for year, sums in sorted(listened.years.items())],
-        [Period(day, ms, plays) for day, (ms, plays, _stored) in sorted(listened.days.items())],
+        [_year(store, user.id, zone, year, days) for year, days in listened.years().items()],
+        listened.period_days(),
         listened.clock,
         months,
-        [listened.month_ms.get(str(month), 0) for month in months],
+        [month_ms.get(str(month), 0) for month in months],
         bump_lines(charts),
         _streams(store, user.id, first, last),
         evolution(charts) if sum(chart.tracks is not None for chart in charts) >= 2 else None,
@@ -167,106 +173,70 @@ def _gems(
 
 
 class _Listening:
-    """The plays summed on the zone's clock: per day and hour of the week those of the period's months on that clock
-    (a play at 20:00 UTC on 31 December is in Tokyo's January); per UTC month those of the period's UTC months (as
-    charts and the artists' stream count them); per year (whole years, of those with days in the period) every
-    play of it."""
+    """The plays summed on the zone's clock: per day (as date ordinals) every day of the span, per hour of the week
+    those of the period's days (a play at 20:00 UTC on 31 December is in Tokyo's January); per UTC day every play,
+    for the months charts and the artists' stream count (UTC months)."""
 
     def __init__(self, first: Month, last: Month) -> None:
-        self.first, self.last = str(first), str(last)
-        self.days: dict[str, list[int]] = {}  # ms, full plays, stored plays
+        self.first, self.last = first, last
+        self.low, self.high = first.start.toordinal(), last.shift(1).start.toordinal() - 1  # the period's days
+        self.days: dict[int, list[int]] = {}  # ms, full plays, stored plays
         self.clock = empty_clock()
-        self.month_ms: dict[str, int] = {}
-        self.whole_years: dict[int, list[int]] = {}
-        self.in_period: set[int] = set()
+        self.utc_ms: dict[int, int] = {}
 
-    def add(self, utc_month: str, local: LocalHour, ms: int, plays: int, stored: int) -> None:
-        day, _month, weekday, hour = local
-        year = int(day[:4])
-        sums = self.whole_years.get(year) or self.whole_years.setdefault(year, [0, 0, 0])
-        sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + plays, sums[2] + stored
-        if self.first <= day[:7] <= self.last:
-            self.in_period.add(year)
-            sums = self.days.get(day) or self.days.setdefault(day, [0, 0, 0])
-            sums[0], sums[1], sums[2] = sums[0] + ms, sums[1] + plays, sums[2] + stored
-            self.clock[weekday][hour] += ms
-        if self.first <= utc_month <= self.last:
-            self.month_ms[utc_month] = self.month_ms.get(utc_month, 0) + ms
+    def add(self, day: int, hour: int, ms: int, plays: int, stored: int) -> None:
+        """Plays of the zone's day `day` (an ordinal) and `hour`."""
+        sums = self.days.get(day) or self.days.setdefault(day, [0, 0, 0])
+        sums[0] += ms
+        sums[1] += plays
+        sums[2] += stored
+        if self.low <= day <= self.high:
+            self.clock[(day - 1) % 7][hour] += ms  # ordinal 1 (0001-01-01) was a Monday
 
-    @property
-    def years(self) -> dict[int, list[int]]:
-        return {year: sums for year, sums in self.whole_years.items() if year in self.in_period}
+    def period_days(self) -> list[Period]:
+        """Each day of the period with plays, ascending."""
+        days = sorted(day for day in self.days if self.low <= day <= self.high)
+        return [Period(date.fromordinal(day).isoformat(), self.days[day][0], self.days[day][1]) for day in days]
+
+    def years(self) -> dict[int, dict[str, list[int]]]:
+        """Each year with a day in the period: its days (YYYY-MM-DD), every one of them (the span is whole years)."""
+        wanted = {date.fromordinal(day).year for day in self.days if self.low <= day <= self.high}
+        years: dict[int, dict[str, list[int]]] = {year: {} for year in sorted(wanted)}
+        for day, sums in self.days.items():
+            shown = date.fromordinal(day)
+            if shown.year in years:
+                years[shown.year][shown.isoformat()] = sums
+        return years
+
+    def month_ms(self) -> dict[str, int]:
+        """Each UTC month's ms."""
+        months: dict[str, int] = {}
+        for day, ms in self.utc_ms.items():
+            month = date.fromordinal(day).isoformat()[:7]
+            months[month] = months.get(month, 0) + ms
+        return months
 
 
-def _offset_changes(zone: ZoneInfo, start: str, length: timedelta) -> bool:
-    """Does the zone's offset change within [start, start + length) (start: YYYY-MM-DDTHH:MM, UTC)?"""
+QUARTER = timedelta(minutes=15)
+_HOURS = {f"{hour:02d}": hour * 60 for hour in range(24)}
+
+
+def _offset(zone: ZoneInfo, start: datetime, length: timedelta) -> int | None:
+    """The zone's offset in minutes all through [start, start + length), if it is the same and whole quarter-hours
+    (then each quarter-hour in it falls in one hour of the zone's clock); else None."""
+    offsets = {(start + at).astimezone(zone).utcoffset() or timedelta(0) for at in (timedelta(0), length - _SECOND)}
+    seconds = int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
+    return seconds // 60 if seconds is not None and seconds % (15 * 60) == 0 else None
+
+
+def _utc_day(zone: ZoneInfo, day: str) -> tuple[int, datetime, int | None] | None:
+    """A UTC day's ordinal, midnight and the zone's offset all through it (None: it changes that day); None: not a
+    real day (an older tm stored some unchecked)."""
     try:
-        moment = datetime.fromisoformat(f"{start}:00+00:00")
-        return moment.astimezone(zone).utcoffset() != (moment + length - _SECOND).astimezone(zone).utcoffset()
+        midnight = datetime.fromisoformat(f"{day}T00:00:00+00:00")
+        return midnight.toordinal(), midnight, _offset(zone, midnight, timedelta(days=1))
     except (ValueError, OverflowError):
-        return False
-
-
-def bucket_minutes(zone: ZoneInfo, start: datetime, end: datetime) -> int:
-    """The coarsest bucket (60, 30 or 15 minutes) whose edges every offset of the zone from `start` to `end` keeps
-    on the zone's hours (sampled daily: a zone keeps an offset for months)."""
-    offsets: set[int] = set()
-    day = start
-    while day < end:
-        offset = day.astimezone(zone).utcoffset()
-        offsets.add(int(offset.total_seconds()) // 60 if offset is not None else 0)
-        day += timedelta(days=1)
-    return next((minutes for minutes in (60, 30) if all(o % minutes == 0 for o in offsets)), 15)
-
-
-STRADDLED: LocalHour = ("", 0, 0, 0)  # a bucket whose plays are put on the clock one by one
-LocalDay = tuple[str, int, int]  # a day on the zone's clock: YYYY-MM-DD, month (1-12), weekday (Monday 0)
-
-
-class _BucketClock:
-    """Where each bucket of plays falls on the zone's clock, and which buckets the offset changes inside. A UTC day
-    the offset is the same all through is worked out once (a bucket's hour is then sums of minutes); in a day it
-    changes, each bucket is put on the clock by itself."""
-
-    def __init__(self, zone: ZoneInfo, minutes: int) -> None:
-        self.zone, self.length = zone, timedelta(minutes=minutes)
-        self.clock = LocalClock(zone)
-        self._days: dict[str, tuple[date, int | None] | None] = {}  # None: not a real day
-        self._local_days: dict[tuple[date, int], LocalDay] = {}
-
-    def _day(self, day: str) -> tuple[date, int | None] | None:
-        """The UTC day and the zone's offset in minutes all through it (None: it changes that day)."""
-        if day in self._days:
-            return self._days[day]
-        try:
-            midnight = datetime.fromisoformat(f"{day}T00:00:00+00:00")
-            offsets = {(midnight + hours).astimezone(self.zone).utcoffset() for hours in _DAY_ENDS}
-        except (ValueError, OverflowError):
-            self._days[day] = None
-            return None
-        offset = offsets.pop() if len(offsets) == 1 else None
-        minutes = None if offset is None else int(offset.total_seconds()) // 60
-        known = self._days[day] = (midnight.date(), minutes)
-        return known
-
-    def local(self, start: str) -> LocalHour | None:
-        """The bucket's day, month, weekday and hour on the zone's clock (None: not a real time; STRADDLED: the
-        offset changes inside the bucket)."""
-        known = self._day(start[:10])
-        if known is None:
-            return None
-        day, offset = known
-        if offset is None:
-            return STRADDLED if _offset_changes(self.zone, start, self.length) else self.clock.of(f"{start}:00Z")
-        hour, minute = start[11:13], start[14:16]
-        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24):
-            return None
-        days_later, local_minute = divmod(int(hour) * 60 + int(minute) + offset, 24 * 60)
-        local_day = self._local_days.get((day, days_later))
-        if local_day is None:
-            moved = day + timedelta(days=days_later)
-            local_day = self._local_days[day, days_later] = (moved.isoformat(), moved.month, moved.weekday())
-        return (*local_day, local_minute // 60)
+        return None
 
 
 def _span(zone: ZoneInfo, first: Month, last: Month) -> tuple[datetime, datetime]:
@@ -279,44 +249,87 @@ def _span(zone: ZoneInfo, first: Month, last: Month) -> tuple[datetime, datetime
     return min(start, year_start), max(end, year_end)
 
 
+def _whole_hours(zone: ZoneInfo, start: datetime, end: datetime) -> bool:
+    """Is every offset of the zone from `start` to `end` whole hours (sampled daily: a zone keeps one for months)?
+    Then the plays can be read per hour, else per quarter-hour."""
+    day = start
+    while day < end:
+        offset = day.astimezone(zone).utcoffset() or timedelta(0)
+        if offset.total_seconds() % 3600:
+            return False
+        day += timedelta(days=1)
+    return True
+
+
 def _listening(store: Store, user_id: str, zone: ZoneInfo, first: Month, last: Month) -> _Listening:
+    """The kept hours or quarter-hours of the span, each put on the zone's clock: by the offset of its UTC day, or
+    where the offset changes that day by its own; a quarter-hour the offset changes inside is read play by play."""
     listened = _Listening(first, last)
     start, end = _span(zone, first, last)
     span = store.play_months.span(user_id)
     if span is None:
         return listened
     stored_start, stored_end = Month.parse(span[0]).start, Month.parse(span[1]).shift(1).start
-    minutes = bucket_minutes(zone, max(start, stored_start), min(end, stored_end))
-    clock = _BucketClock(zone, minutes)
-    for bucket in store.report.buckets(user_id, utc_iso(start), utc_iso(end), minutes):
-        local = clock.local(bucket.start)
-        if local is STRADDLED:
-            _add_plays(store, user_id, clock, bucket.start, listened)
-        elif local is not None:  # None: a time an older tm stored unchecked (2025-13-45), in no day
-            listened.add(bucket.start[:7], local, bucket.ms_played, bucket.plays, bucket.stored)
+    whole_hours = _whole_hours(zone, max(start, stored_start), min(end, stored_end))
+    utc_day, known, day_ms = "", None, 0
+    hours = utc_iso(start)[:13], utc_iso(end + _LAST_MINUTES)[:13]  # whole hours; those around are in no year shown
+    for hour, quarter, ms, plays, stored in store.report.quarters(user_id, *hours, whole_hours=whole_hours):
+        if hour[:10] != utc_day:
+            if known is not None:
+                listened.utc_ms[known[0]] = listened.utc_ms.get(known[0], 0) + day_ms
+            utc_day, known, day_ms = hour[:10], _utc_day(zone, hour[:10]), 0
+        minute = _HOURS.get(hour[11:])
+        if known is None or minute is None:  # not a real time: in no day or hour
+            continue
+        day, midnight, offset = known
+        minute += 15 * quarter
+        if offset is None and (offset := _offset(zone, midnight + timedelta(minutes=minute), QUARTER)) is None:
+            _add_plays(store, user_id, zone, midnight + timedelta(minutes=minute), listened)
+            continue
+        days_later, local = divmod(minute + offset, 24 * 60)
+        listened.add(day + days_later, local // 60, ms, plays, stored)
+        day_ms += ms
+    if known is not None:
+        listened.utc_ms[known[0]] = listened.utc_ms.get(known[0], 0) + day_ms
     return listened
 
 
-def _add_plays(store: Store, user_id: str, clock: _BucketClock, start: str, listened: _Listening) -> None:
-    """The plays of one bucket, each on the zone's clock."""
-    moment = datetime.fromisoformat(f"{start}:00+00:00")
-    for play in store.plays.facts_between(user_id, utc_iso(moment), utc_iso(moment + clock.length)):
-        local = clock.clock.of(play.played_at)
+def _add_plays(store: Store, user_id: str, zone: ZoneInfo, start: datetime, listened: _Listening) -> None:
+    """The plays of one quarter-hour, each on the zone's clock."""
+    clock = LocalClock(zone)
+    for play in store.plays.facts_between(user_id, utc_iso(start), utc_iso(start + QUARTER)):
+        local = clock.of(play.played_at)
         if local is not None:
-            listened.add(play.played_at[:7], local, play.ms_played, play.full, 1)
+            day, _month, _weekday, hour = local
+            listened.add(date.fromisoformat(day).toordinal(), hour, play.ms_played, play.full, 1)
+            ordinal = datetime.fromisoformat(play.played_at).toordinal()
+            listened.utc_ms[ordinal] = listened.utc_ms.get(ordinal, 0) + play.ms_played
 
 
-def _year(store: Store, user_id: str, zone: ZoneInfo, year: int, sums: list[int]) -> YearSummary:
-    """A year's numbers; its artists from the monthly sums of the UTC months inside it and, for the hours of the
-    months it shares with the years around it, from those plays."""
-    ms, plays, stored = sums
+def _year(store: Store, user_id: str, zone: ZoneInfo, year: int, days: dict[str, list[int]]) -> YearSummary:
+    """A year's numbers, from its days; its artists from the monthly sums of the UTC months inside it and, for the
+    hours of the months it shares with the years around it, from those plays."""
     start, end = (datetime.fromisoformat(bound) for bound in year_bounds(year, zone))
     inside_first = Month.of(start) if start == Month.of(start).start else Month.of(start).shift(1)
     inside_last = Month.of(end).shift(-1)
     artists = store.report.artist_keys(user_id, str(inside_first), str(inside_last))
     artists |= store.report.artist_keys_between(user_id, utc_iso(start), utc_iso(inside_first.start))
     artists |= store.report.artist_keys_between(user_id, utc_iso(inside_last.shift(1).start), utc_iso(end))
-    return YearSummary(year, ms, plays, stored - plays, len(artists))
+    months: dict[str, list[int]] = {}
+    for day, sums in days.items():
+        month = months.get(day[:7]) or months.setdefault(day[:7], [0, 0, 0])
+        month[0], month[1], month[2] = month[0] + sums[0], month[1] + sums[1], month[2] + sums[2]
+    ms, plays, stored = (sum(sums[n] for sums in days.values()) for n in range(3))
+    return YearSummary(
+        year,
+        ms,
+        plays,
+        stored - plays,
+        len(artists),
+        busiest(months.items()),
+        busiest(days.items()),
+        longest_streak(day for day, (_ms, full, _stored) in days.items() if full),
+    )
 
 
 def bump_lines(charts: list[MonthChart], size: int = BUMP_TRACKS) -> list[RankLine]:

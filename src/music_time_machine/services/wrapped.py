@@ -339,7 +339,7 @@ class _Year:
         return Period(str(Month(year, number)), ms, plays, song)
 
 
-def _busiest(periods: Iterable[tuple[str, list[int]]]) -> Period | None:
+def busiest(periods: Iterable[tuple[str, list[int]]]) -> Period | None:
     """The period with the most ms among those with stored plays; the earliest of equals."""
     best: Period | None = None
     for label, (ms, plays, stored) in sorted(periods):
@@ -388,8 +388,8 @@ def _review(
         [tally.albums[key].entry(key) for key in ranked(tally.albums)],
         [tracks[key] for key in ranked({key: t for key, t in tally.tracks.items() if key not in seen})],
         most_skipped(tracks.values()),
-        _busiest((str(Month(year, number)), sums) for number, sums in enumerate(tally.months, start=1)),
-        _busiest(tally.days.items()),
+        busiest((str(Month(year, number)), sums) for number, sums in enumerate(tally.months, start=1)),
+        busiest(tally.days.items()),
         longest_streak(day for day, (_ms, plays, _stored) in tally.days.items() if plays),
         [Period(day, ms, plays) for day, (ms, plays, _stored) in sorted(tally.days.items())],
         tally.clock,

@@ -22,9 +22,9 @@ from music_time_machine.models import (
     ascii_lower,
     play_month_ok,
 )
-from music_time_machine.store.backend import Queries
+from music_time_machine.store.backend import Backend, Queries
+from music_time_machine.store.play_quarters import FULL_MS, ReportSumQueries, after
 
-FULL_MS = 30_000
 # How many months' charts count the plays of one month: its own, and those of the months after it whose window
 # still reaches back to it (182 days can reach into the sixth month before; 365 days never into the twelfth).
 CHART_REACH = {TimeRange.SHORT.value: 1, TimeRange.MEDIUM.value: 7, TimeRange.LONG.value: 12}
@@ -131,19 +131,28 @@ def month_sums(plays: Iterable[PlayRow]) -> list[MonthSums]:
 
 
 class PlayMonthQueries(Queries):
+    def __init__(self, db: Backend, report_sums: ReportSumQueries) -> None:
+        super().__init__(db)
+        self.report_sums = report_sums
+
     # keeping the sums (called by store.plays, inside the transaction that changes the plays) ----------------
 
     def add(self, user_id: str, plays: list[PlayRow]) -> None:
-        """Plays that were all stored as new rows: add their sums."""
-        self.db.executemany(ADD_SUMS, [(user_id, *sums) for sums in month_sums(plays)])
+        """Plays that were all stored as new rows: add their sums (and tm report's)."""
+        sums = month_sums(plays)
+        self.db.executemany(ADD_SUMS, [(user_id, *row) for row in sums])
+        self.report_sums.add(user_id, plays, sums)
         self.mark_stale(user_id, {play.played_at[:7] for play in plays})
 
     def recount(self, user_id: str, months: set[str]) -> None:
         """Count these months again from `plays` (after changes whose effect on the sums is not known)."""
         for month in sorted(months):
             self.db.execute("DELETE FROM play_months WHERE user_id = ? AND month = ?", (user_id, month))
-            sums = self.sums_between(user_id, month, f"{month}-99")  # every played_at of the month sorts in between
+            self.report_sums.forget(user_id, month)
+            plays = [play for play in self._plays_between(user_id, month, after(month)) if play.played_at[:7] == month]
+            sums = month_sums(plays)
             self.db.executemany(ADD_SUMS, [(user_id, *row) for row in sums])
+            self.report_sums.add(user_id, plays, sums)
         self.mark_stale(user_id, months)
 
     def named_elsewhere(self, user_id: str, plays: list[PlayRow]) -> set[str]:
@@ -237,11 +246,14 @@ class PlayMonthQueries(Queries):
     def sums_between(self, user_id: str, start: str, end: str) -> list[MonthSums]:
         """The plays with start <= played_at < end, summed per month and track, counted from `plays` (a month
         recounted, or the day-level edge of a chart's window)."""
+        return month_sums(self._plays_between(user_id, start, end))
+
+    def _plays_between(self, user_id: str, start: str, end: str) -> list[PlayRow]:
         rows = self.db.execute(
             f"SELECT {PLAY_COLUMNS} FROM plays WHERE user_id = ? AND played_at >= ? AND played_at < ?",
             (user_id, start, end),
         )
-        return month_sums(PlayRow(*row) for row in rows)
+        return list(map(PlayRow._make, rows))
 
     def uris_by_name(self, user_id: str) -> dict[tuple[str, str], str]:
         """For each artist and title that has plays without a URI: the smallest URI other plays of it have."""

@@ -188,6 +188,39 @@ MIGRATIONS: list[str] = [
                || CASE WHEN (p.n + o.k) % 12 < 9 THEN '0' ELSE '' END || CAST((p.n + o.k) % 12 + 1 AS TEXT)
         FROM played p, reach r, offsets o WHERE o.k < r.months;
     """,
+    # 5: tm report's sums, kept like play_months by every write to `plays`: per listener, UTC hour and quarter of it,
+    # the plays that ended in it (every real zone's offset is whole quarter-hours, so each falls in one hour of any
+    # clock); per listener, UTC month and artist, the ms played. Times as text, as an older tm stored them.
+    """
+    CREATE TABLE play_quarters (
+        user_id   {text} NOT NULL REFERENCES users(id),
+        hour      {text} NOT NULL,                   -- YYYY-MM-DDTHH of played_at
+        quarter   INTEGER NOT NULL,                  -- of the hour: 0 (minutes 00-14), 1, 2 or 3 (45-59)
+        ms_played BIGINT NOT NULL,                   -- every stored play's, skips included, each at most a day
+        plays     BIGINT NOT NULL,                   -- full plays
+        stored    BIGINT NOT NULL,                   -- every stored play
+        PRIMARY KEY (user_id, hour, quarter)
+    ) {keyed};
+    INSERT INTO play_quarters
+        SELECT user_id, substr(played_at, 1, 13), CASE WHEN substr(played_at, 15, 2) < '15' THEN 0
+                   WHEN substr(played_at, 15, 2) < '30' THEN 1 WHEN substr(played_at, 15, 2) < '45' THEN 2 ELSE 3 END,
+               sum(CASE WHEN ms_played > 86400000 THEN 86400000 WHEN ms_played < 0 THEN 0 ELSE ms_played END),
+               sum(CASE WHEN ms_played >= 30000 AND coalesce(skipped, 0) = 0 THEN 1 ELSE 0 END),
+               count(*)
+        FROM plays GROUP BY 1, 2, 3;
+    CREATE TABLE artist_months (
+        user_id     {text} NOT NULL REFERENCES users(id),
+        month       {text} NOT NULL,                 -- YYYY-MM of played_at
+        artist_key  {text} NOT NULL,                 -- lower(artist_name)
+        artist_name {text} NOT NULL,                 -- the smallest spelling among the plays
+        ms_played   BIGINT NOT NULL,                 -- every stored play's, skips included, each at most a day
+        PRIMARY KEY (user_id, month, artist_key)
+    ) {keyed};
+    INSERT INTO artist_months
+        SELECT user_id, substr(played_at, 1, 7), lower(artist_name), min(artist_name),
+               sum(CASE WHEN ms_played > 86400000 THEN 86400000 WHEN ms_played < 0 THEN 0 ELSE ms_played END)
+        FROM plays GROUP BY 1, 2, 3;
+    """,
 ]
 
 

@@ -18,6 +18,7 @@ DIALECT = {
     "text": "TEXT",
     "serial": "INTEGER PRIMARY KEY",  # SQLite's rowid alias
     "reference": "INTEGER",
+    "keyed": "WITHOUT ROWID",  # the table is its key's B-tree: a range of keys is read in one pass
     "json": "TEXT",
     "artist_names": "(SELECT group_concat(name, ', ') FROM (SELECT a.name FROM track_artists ta\n"
     "                    JOIN artists a ON a.uri = ta.artist_uri WHERE ta.track_uri = t.uri ORDER BY ta.position))",

@@ -9,6 +9,7 @@ from music_time_machine.store.backend import Backend
 from music_time_machine.store.copying import CopyQueries
 from music_time_machine.store.exports import ExportQueries
 from music_time_machine.store.play_months import PlayMonthQueries
+from music_time_machine.store.play_quarters import ReportSumQueries
 from music_time_machine.store.playlists import PlaylistQueries
 from music_time_machine.store.plays import PlayQueries
 from music_time_machine.store.report import ReportQueries
@@ -22,7 +23,7 @@ class Store:
         self.db = db
         self.users = UserQueries(db)
         self.snapshots = SnapshotQueries(db)
-        self.play_months = PlayMonthQueries(db)
+        self.play_months = PlayMonthQueries(db, ReportSumQueries(db))
         self.plays = PlayQueries(db, self.play_months)
         self.report = ReportQueries(db)
         self.playlists = PlaylistQueries(db)

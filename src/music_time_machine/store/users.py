@@ -86,6 +86,8 @@ LISTENER_TABLES = (
     "play_sources",
     "track_rules",
     "play_months",
+    "play_quarters",
+    "artist_months",
     "play_charts",
     "play_charts_stale",
 )

@@ -33,8 +33,10 @@ BIG_TABLES = (
     "play_months",
     "play_charts",
     "play_charts_stale",
+    "play_quarters",
+    "artist_months",
 )
-_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY)")
+_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY)|(\w+ )USING (PRIMARY KEY)")
 
 
 def query_plans(store: Store, work: Callable[[], object]) -> dict[str, list[str]]:
@@ -59,7 +61,7 @@ def full_scans(plans: dict[str, list[str]]) -> list[str]:
 
 
 def indexes_used(plans: dict[str, list[str]]) -> set[str]:
-    """The indexes the plans search (INTEGER PRIMARY KEY: by rowid)."""
+    """The indexes the plans search (INTEGER PRIMARY KEY: by rowid; "table PRIMARY KEY": a WITHOUT ROWID table's)."""
     return {"".join(found) for lines in plans.values() for line in lines for found in _INDEX.findall(line)}
 
 

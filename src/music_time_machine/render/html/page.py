@@ -38,6 +38,10 @@ nav a { margin-right: .8rem; color: inherit; }
 .numbers { display: flex; flex-wrap: wrap; gap: .8rem; padding: 0; list-style: none; }
 .numbers li { background: var(--card); border: 1px solid var(--line); border-radius: .6rem; padding: .6rem .9rem; }
 .numbers b { display: block; font-size: 1.5rem; }
+.review { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: .8rem; }
+.review article { background: var(--card); border: 1px solid var(--line); border-radius: .6rem; padding: .8rem; }
+.review h3 { margin: 0; } .review .numbers { gap: .2rem .9rem; margin: .4rem 0; }
+.review .numbers li { border: 0; padding: 0; background: none; } .review .numbers b { font-size: 1.1rem; }
 figure { margin: 1rem 0; padding: .8rem; background: var(--card); border: 1px solid var(--line);
   border-radius: .6rem; overflow-x: auto; }
 figcaption h3 { margin: 0; font-size: 1.05rem; }

@@ -17,7 +17,7 @@ from music_time_machine.services.wrapped import clock_minutes, minutes_of
 if TYPE_CHECKING:
     from music_time_machine.services.evolution import Evolution
     from music_time_machine.services.gems import ChartedGems, TodaysGems
-    from music_time_machine.services.report import Report
+    from music_time_machine.services.report import Report, YearSummary
 
 FOOTER = "Made by tm, the Music Time Machine, from your snapshots and plays. Nothing here was loaded from anywhere."
 NO_PLAYS = "No plays stored in this period: run `tm import` with your data export, or `tm sync`."
@@ -28,7 +28,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def _years(report: Report) -> str:
-    links = "".join(f'<a href="#year-{year.year}">{year.year}</a> ' for year in report.years)
+    links = "".join(f'<a href="#wrapped-{year.year}">{year.year}</a> ' for year in report.years)
     items = [(str(year.year), year.minutes, f"{year.year}: {plural(year.minutes, 'minute')}") for year in report.years]
     rows = [[y.year, y.minutes, y.plays, y.skips, y.distinct_artists] for y in report.years]
     chart = Chart(
@@ -38,7 +38,33 @@ def _years(report: Report) -> str:
         svg.columns("Year by year", items),
         Table(["year", "minutes", "full plays", "skips", "artists"], rows, frozenset(range(5))),
     )
-    return f'<nav aria-label="Years">Jump to a year\'s days: {links}</nav>{chart.html()}'
+    return f'<nav aria-label="Years">Jump to a year: {links}</nav>{chart.html()}'
+
+
+def _year_in_review(year: YearSummary) -> str:
+    """One year's card: the numbers tm wrapped has too, and a link to its calendar row."""
+    shown: list[tuple[str, object]] = [
+        ("minutes", f"{year.minutes:,}"),
+        ("full plays", f"{year.plays:,}"),
+        ("skips", f"{year.skips:,}"),
+        ("artists", f"{year.distinct_artists:,}"),
+    ]
+    if year.top_month:
+        shown.append((f"minutes in {year.top_month.label}, the top month", f"{year.top_month.minutes:,}"))
+    if year.busiest_day:
+        shown.append((f"minutes on {year.busiest_day.label}, the busiest day", f"{year.busiest_day.minutes:,}"))
+    if year.streak.days:
+        shown.append((f"days in a row with full plays, {year.streak.first} to {year.streak.last}", year.streak.days))
+    return (
+        f'<article id="wrapped-{year.year}"><h3>{year.year}</h3>{numbers(shown)}'
+        f'<a href="#year-{year.year}">Its days in the calendar</a></article>'
+    )
+
+
+def _in_review(report: Report) -> str:
+    cards = "".join(map(_year_in_review, report.years))
+    rest = "Each year whole, with its top tracks, artists, albums, discoveries and songs of the month:"
+    return f'<div class="review">{cards}</div><p class="note">{rest} <code>tm wrapped YEAR --html FILE</code>.</p>'
 
 
 def _charted_span(ranks: list[list[int | None]]) -> slice:
@@ -161,6 +187,11 @@ def _sections(report: Report) -> list[Section]:
     when = f"from {report.first} to {report.last}"
     return [
         Section("overview", "Year by year", _years(report) if report.years else missing(NO_PLAYS)),
+        Section(
+            "in-review",
+            "Each year in review",
+            _in_review(report) if report.years else missing(NO_PLAYS),
+        ),
         Section("charts", "Charts over time", _bump(report).html() if charted else missing("No monthly charts yet.")),
         Section("artists", "Artists over time", _stream(report).html() if has_plays else missing(NO_PLAYS)),
         Section(
