@@ -4,8 +4,8 @@ The rules (README "Importing your listening history" explains them to users):
 - malformed: not an object; an end time missing, not an ISO time in ASCII digits, not a real time, before Spotify
   was founded or more than a day after the import's clock (`models.EARLIEST_PLAY`, `models.latest_play`); ms
   played missing, not a whole number, negative or over a day; a name, album or reason that is not text, a reason or
-  URI over MAX_CODE characters. Names over MAX_NAME characters are cut to that length (the play is real; its name
-  is absurd, and cut the same way each time, so re-imports still find it);
+  URI over MAX_CODE characters. Names over `models.MAX_NAME` characters are cut to that length (the play is real;
+  its name is absurd, and cut the same way each time, so re-imports still find it);
 - not_music: podcast, audiobook and video rows (no track URI or no track name), and podcast files;
 - too_short: under 30 s (Spotify's own rule for a stream) unless it was a skip (`skipped` or the forward
   button), because skips are what tell `tm` you went off a song;
@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from music_time_machine.models import EARLIEST_PLAY, MAX_MS_PLAYED, PlayRow, utc_seconds
+from music_time_machine.models import EARLIEST_PLAY, MAX_MS_PLAYED, MAX_NAME, PlayRow, utc_seconds
 
 MIN_COUNTED_MS = 30_000
-MAX_NAME = 1_000  # characters of a track, artist or album name: real ones stay under a few hundred
 MAX_CODE = 100  # characters of a URI (spotify:track: and 22 more) or a reason code (trackdone, fwdbtn, …)
 
 
