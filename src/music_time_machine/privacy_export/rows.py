@@ -72,11 +72,15 @@ def _flag(value: object) -> int | None:
     return 1 if value is True else 0 if value is False else None
 
 
+def _in_range(played_at: str | None, latest: str) -> str | None:
+    """A stored-format end time when a play can have ended then (from Spotify's founding to `latest`), else None."""
+    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+
+
 def _end_time(ts: object, latest: str) -> str | None:
     if type(ts) is not str:
         return None
-    played_at = ts if _ISO_SECONDS.fullmatch(ts) else utc_seconds(ts)
-    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+    return _in_range(ts if _ISO_SECONDS.fullmatch(ts) else utc_seconds(ts), latest)
 
 
 def _account_end_time(end_time: object, latest: str) -> str | None:
@@ -87,7 +91,7 @@ def _account_end_time(end_time: object, latest: str) -> str | None:
         played_at: str | None = f"{match[1]}T{match[2]}:00Z"
     else:
         played_at = utc_seconds(f"{end_time}:00") if _ACCOUNT_SHAPE.fullmatch(end_time) else None
-    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+    return _in_range(played_at, latest)
 
 
 def _ms(value: object) -> int | None:
