@@ -156,11 +156,18 @@ class PlayQueries(Queries):
         """The end of the newest synced play that is a real time not after `now`: where the next sync starts. Never
         an imported row, nor a time an older tm stored unchecked (2099, 2025-13-45), which would make every sync
         ask Spotify for nothing, or fail."""
+        sources = self.db.execute(
+            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
+        ).fetchall()
+        return max(filter(None, (self._newest_real(source_id, now) for (source_id,) in sources)), default=None)
+
+    def _newest_real(self, source_id: int, now: str) -> str | None:
+        """The newest play of a source that is a real time not after `now`, among its newest CURSOR_LOOKS (read
+        by plays_by_source_time: however many plays other sources hold, this reads at most that many)."""
         rows = self.db.execute(
-            f"""SELECT played_at FROM plays WHERE user_id = ? AND played_at >= ? AND played_at <= ? AND source_id IN
-                (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
+            f"""SELECT played_at FROM plays WHERE source_id = ? AND played_at >= ? AND played_at <= ?
                 ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
-            (user_id, EARLIEST_PLAY, now, user_id),
+            (source_id, EARLIEST_PLAY, now),
         )
         return next((played_at for (played_at,) in rows if utc_seconds(played_at) == played_at), None)
 

@@ -188,6 +188,11 @@ MIGRATIONS: list[str] = [
                || CASE WHEN (p.n + o.k) % 12 < 9 THEN '0' ELSE '' END || CAST((p.n + o.k) % 12 + 1 AS TEXT)
         FROM played p, reach r, offsets o WHERE o.k < r.months;
     """,
+    # 5: the plays of one source by time, so that sync finds its cursor among the synced plays alone (it read
+    # every imported play of the listener when no synced one was left: 0.8-2.3 s a sync for a million)
+    """
+    CREATE INDEX plays_by_source_time ON plays(source_id, played_at);
+    """,
 ]
 
 
