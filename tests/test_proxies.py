@@ -3,14 +3,18 @@ server on loopback in front of the fake Spotify. Requests arrive, and the deadli
 off, because each pool requests picks for a proxy is watched.
 
 The fake speaks plain HTTP on loopback, so the proxy variables that carry its requests are `http_proxy` and
-`HTTP_PROXY`; they are set with the `https_proxy` pair, as a listener would set them for api.spotify.com."""
+`HTTP_PROXY`; they are set with the `https_proxy` pair, as a listener would set them for api.spotify.com. HTTPS
+itself (TLS on a PySocks socket, TLS in a CONNECT tunnel) is tried at the end, against a loopback server with a
+certificate of its own."""
 
 from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import socketserver
+import ssl
 import struct
 import subprocess
 import sys
@@ -29,6 +33,7 @@ from music_time_machine.config import load_settings
 from music_time_machine.errors import SpotifyError
 from music_time_machine.models import TimeRange
 from music_time_machine.spotify.client import SpotifyClient
+from music_time_machine.spotify.http import AnswerTooSlow, BoundedSession
 
 from conftest import Tm
 
@@ -45,6 +50,13 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
     for sock in (source, sink):
         with suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
+
+
+def _tunnel(client: socket.socket, upstream: socket.socket) -> None:
+    answers = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+    answers.start()
+    _pipe(client, upstream)
+    answers.join()
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:
@@ -73,14 +85,12 @@ class _Socks5(socketserver.BaseRequestHandler):
         self.server.targets.append(f"{host}:{port}")
         upstream = socket.create_connection((host, port))
         client.sendall(b"\x05\x00\x00\x01" + bytes(6))  # succeeded; the bound address is of no use to anyone
-        answers = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
-        answers.start()
-        _pipe(client, upstream)
-        answers.join()
+        _tunnel(client, upstream)
 
 
 class _HttpProxy(BaseHTTPRequestHandler):
-    """A forward proxy for plain HTTP: the request line carries the whole URL; the answer is passed on whole."""
+    """A forward proxy: plain HTTP, whose request line carries the whole URL (the answer is passed on whole), and
+    CONNECT, a tunnel to the host and port it names (for HTTPS)."""
 
     server: _Proxy
     protocol_version = "HTTP/1.1"
@@ -103,6 +113,15 @@ class _HttpProxy(BaseHTTPRequestHandler):
         self.wfile.write(content)
 
     do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+    def do_CONNECT(self) -> None:
+        host, _, port = self.path.rpartition(":")
+        self.server.targets.append(self.path)
+        upstream = socket.create_connection((host, int(port)))
+        self.send_response_only(200, "Connection established")
+        self.end_headers()
+        self.close_connection = True
+        _tunnel(self.connection, upstream)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -187,3 +206,72 @@ def test_a_socks_proxy_without_pysocks_is_one_clear_error(logged_in: Tm) -> None
         "Hint: Install it with tm: pip install 'music-time-machine[socks]' (or PySocks into tm's environment).",
     ]
     assert "s3cret" not in done.stdout + done.stderr
+
+
+# --- HTTPS (as to api.spotify.com): TLS through the tunnel, to a loopback server with a certificate of its own ---
+
+
+class _TlsAnswers(BaseHTTPRequestHandler):
+    """/: a JSON answer; /drip: 100 bytes of body, one every 50 ms (five seconds, and never a read timeout)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        dripping = self.path == "/drip"
+        body = b" " * 100 if dripping else b'{"answered": true}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with suppress(OSError):  # the client gave up on the drip
+            if not dripping:
+                self.wfile.write(body)
+            for at in range(len(body) if dripping else 0):
+                time.sleep(0.05)
+                self.wfile.write(body[at : at + 1])
+                self.wfile.flush()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """An HTTPS server on loopback: its URL and the certificate to trust it by (made by openssl for 127.0.0.1)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl here to make a certificate with")
+    folder = tmp_path_factory.mktemp("tls")
+    key, certificate = folder / "key.pem", folder / "certificate.pem"
+    make = "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1"
+    subprocess.run(
+        ["openssl", *make.split(), "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate, key)
+    server = _Proxy(("127.0.0.1", 0), _TlsAnswers)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", certificate
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["socks5h", "http"])
+def test_https_through_a_proxy_is_answered_and_held_to_the_deadline(tls_server: tuple[str, Path], scheme: str) -> None:
+    """HTTPS_PROXY=socks5h://… puts TLS on a PySocks socket, HTTPS_PROXY=http://… on a CONNECT tunnel: both are
+    watched, so the five-second drip ends at the one-second deadline."""
+    url, certificate = tls_server
+    session = BoundedSession(deadline=DEADLINE)
+    with proxy(scheme) as (proxy_url, targets):
+        answer = session.get(f"{url}/", proxies={"https": proxy_url}, verify=str(certificate))
+        started = time.monotonic()
+        with pytest.raises(AnswerTooSlow):
+            session.get(f"{url}/drip", proxies={"https": proxy_url}, verify=str(certificate))
+        took = time.monotonic() - started
+
+    assert answer.json() == {"answered": True}
+    assert took < 3 * DEADLINE
+    assert set(targets) == {urlsplit(url).netloc}
