@@ -103,4 +103,4 @@ def test_the_sync_cursor_reads_synced_plays_only_however_many_plays_are_imported
     assert logged_in.rows("SELECT count(*) FROM plays") == [(stored,)]  # all of them imported, none synced
     assert steps[1] - steps[0] < 1_000  # for 18,000 plays more (the old query: 150,000 steps more); a few files more
     [reads_plays] = [lines for sql, lines in plans.items() if " FROM plays " in sql]
-    assert indexes_used({"cursor": reads_plays}) == {"plays_by_source_time"}
+    assert indexes_used({"cursor": reads_plays}) == {"plays_synced_by_time"}

@@ -162,11 +162,12 @@ class PlayQueries(Queries):
         return max(filter(None, (self._newest_real(source_id, now) for (source_id,) in sources)), default=None)
 
     def _newest_real(self, source_id: int, now: str) -> str | None:
-        """The newest play of a source that is a real time not after `now`, among its newest CURSOR_LOOKS (read
-        by plays_by_source_time: however many plays other sources hold, this reads at most that many)."""
+        """The newest play of a sync source that is a real time not after `now`, among its newest CURSOR_LOOKS.
+        Read by plays_synced_by_time, whose condition every synced play meets (migration 5): however many plays
+        imports hold, this reads at most that many."""
         rows = self.db.execute(
-            f"""SELECT played_at FROM plays WHERE source_id = ? AND played_at >= ? AND played_at <= ?
-                ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
+            f"""SELECT played_at FROM plays WHERE source_id = ? AND track_uri IS NOT NULL AND reason_end IS NULL
+                AND played_at >= ? AND played_at <= ? ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
             (source_id, EARLIEST_PLAY, now),
         )
         return next((played_at for (played_at,) in rows if utc_seconds(played_at) == played_at), None)
