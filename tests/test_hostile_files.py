@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from music_time_machine.models import User
-from music_time_machine.privacy_export.files import find_export_files
+from music_time_machine.privacy_export.files import open_export
 from music_time_machine.privacy_export.jsonstream import UNREADABLE, iter_json_array
 from music_time_machine.services.importer import import_history
 from music_time_machine.store import as_store_error, open_store
@@ -266,9 +266,9 @@ def test_a_file_that_changes_while_it_is_read_is_rolled_back_named_and_imported_
                 handle.write(tail.replace(b"Song 20099", b"Song XXXXX"))
             rewritten.append(True)
 
-    files = find_export_files([folder])
-    changing_first = sorted(files, key=lambda export_file: export_file.name != str(changing))
-    summary = import_history(store, User("listener"), changing_first, NOW, on_progress=rewrite_the_end_once)
+    with open_export([folder]) as files:
+        changing_first = sorted(files, key=lambda export_file: export_file.name != str(changing))
+        summary = import_history(store, User("listener"), changing_first, NOW, on_progress=rewrite_the_end_once)
 
     assert rewritten
     assert summary.files_malformed == 1
@@ -277,7 +277,8 @@ def test_a_file_that_changes_while_it_is_read_is_rolled_back_named_and_imported_
         "to it); nothing from this file was imported."
     ]
     assert store.plays.count("listener") == 10  # the steady file only; the changed one rolled back whole
-    again = import_history(store, User("listener"), find_export_files([folder]), NOW)
+    with open_export([folder]) as files:
+        again = import_history(store, User("listener"), files, NOW)
     assert (again.files_already_imported, again.files_imported, again.stored) == (1, 1, 20_000)
     stored = {row[0] for row in store.db.execute("SELECT track_name FROM plays").fetchall()}
     assert "Song XXXXX" in stored  # the rows of the bytes that are there now
@@ -296,8 +297,8 @@ def test_a_full_disk_reports_the_disk_error_and_keeps_only_whole_files(tmp_path:
     # that followed hid the disk error behind "cannot rollback - no transaction is active")
     store.db.execute(f"PRAGMA max_page_count = {pages + 1200}")
 
-    with pytest.raises(sqlite3.OperationalError) as raised:
-        import_history(store, User("listener"), find_export_files([tmp_path / "export"]), NOW)
+    with pytest.raises(sqlite3.OperationalError) as raised, open_export([tmp_path / "export"]) as files:
+        import_history(store, User("listener"), files, NOW)
 
     assert str(raised.value) == "database or disk is full"
     failure = as_store_error(raised.value)

@@ -226,9 +226,9 @@ def test_sync_after_an_import_with_a_row_from_2099_stores_the_plays_spotify_has(
 
 def _older_tm_rows(tm: Tm, rows: list[tuple[str, str, int]]) -> None:
     """Rows as an older tm could have left them (played_at, the source kind, ms played), written with sqlite3
-    itself, with their play_months rows as that tm summed them, in that tm's schema (4): the next tm migrates it."""
+    itself, with their play_months rows as that tm summed them, in that tm's schema (5): the next tm migrates it."""
     with sqlite3.connect(tm.db_path) as db:
-        db.executescript("DROP TABLE play_quarters; DROP TABLE artist_months; PRAGMA user_version = 4;")
+        db.executescript("DROP TABLE play_quarters; DROP TABLE artist_months; PRAGMA user_version = 5;")
         [user_id] = db.execute("SELECT id FROM users").fetchone()
         for kind in ("recently-played", "extended"):
             db.execute(

@@ -280,31 +280,31 @@ def test_an_interrupted_import_keeps_whole_files_only_and_the_next_run_completes
     from datetime import UTC, datetime
 
     from music_time_machine.models import User
-    from music_time_machine.privacy_export.files import find_export_files
+    from music_time_machine.privacy_export.files import open_export
     from music_time_machine.services.importer import import_history
     from music_time_machine.store import open_store
 
     truth = write_export(tmp_path / "export", plays=3_000, seed=9, rows_per_file=500)
-    files = find_export_files([tmp_path / "export"])
-    store = open_store(tmp_path / "tm.sqlite3")
-    user, now = User("listener"), datetime(2026, 1, 1, tzinfo=UTC)
-    read = 0
+    with open_export([tmp_path / "export"]) as files:
+        store = open_store(tmp_path / "tm.sqlite3")
+        user, now = User("listener"), datetime(2026, 1, 1, tzinfo=UTC)
+        read = 0
 
-    def interrupt_midway(size: int) -> None:
-        nonlocal read
-        read += size
-        if read > sum(f.size for f in files) // 2:
-            raise KeyboardInterrupt
+        def interrupt_midway(size: int) -> None:
+            nonlocal read
+            read += size
+            if read > sum(f.size for f in files) // 2:
+                raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        import_history(store, user, files, now, on_progress=interrupt_midway)
+        with pytest.raises(KeyboardInterrupt):
+            import_history(store, user, files, now, on_progress=interrupt_midway)
 
-    partial = store.db.execute(
-        "SELECT count(*) FROM play_sources s "
-        "WHERE s.plays_stored != (SELECT count(*) FROM plays WHERE source_id = s.id)"
-    ).fetchone()
-    assert partial == (0,)  # every recorded file is complete; the interrupted one left nothing
-    assert 0 < store.plays.count("listener") < truth.stored
-    summary = import_history(store, user, files, now)
-    assert store.plays.count("listener") == truth.stored
-    assert summary.files_already_imported > 0
+        partial = store.db.execute(
+            "SELECT count(*) FROM play_sources s "
+            "WHERE s.plays_stored != (SELECT count(*) FROM plays WHERE source_id = s.id)"
+        ).fetchone()
+        assert partial == (0,)  # every recorded file is complete; the interrupted one left nothing
+        assert 0 < store.plays.count("listener") < truth.stored
+        summary = import_history(store, user, files, now)
+        assert store.plays.count("listener") == truth.stored
+        assert summary.files_already_imported > 0

@@ -109,13 +109,13 @@ def test_every_write_to_the_plays_keeps_the_reports_sums_exact(logged_in: Tm, tm
 def test_the_migration_sums_the_plays_a_database_already_holds(tm: Tm, tmp_path: Path) -> None:
     write_export(tmp_path / "export", plays=3_000)
     assert tm("import", str(tmp_path / "export")).exit_code == 0
-    with tm.db() as db:  # back to schema 4, the plays kept: as a tm before tm report left it
+    with tm.db() as db:  # back to schema 5, the plays kept: as a tm before tm report left it
         db.execute("DROP TABLE play_quarters")
         db.execute("DROP TABLE artist_months")
         if isinstance(tm.database, Path):
-            db.execute("PRAGMA user_version = 4")
+            db.execute("PRAGMA user_version = 5")
         else:
-            db.execute("DELETE FROM tm_schema WHERE version = 5")
+            db.execute("DELETE FROM tm_schema WHERE version = 6")
 
     assert tm("report", "--json").exit_code == 0
 

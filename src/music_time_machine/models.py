@@ -127,6 +127,7 @@ def utc_iso(moment: datetime) -> str:
 EARLIEST_PLAY = "2006-04-23T00:00:00Z"
 FUTURE_SLACK = timedelta(days=1)
 MAX_MS_PLAYED = 86_400_000  # a day: no stream lasts longer, and 10^11 of them still sum below 2^63
+MAX_NAME = 1_000  # characters of a track, artist or album name: real ones stay under a few hundred
 
 
 def latest_play(now: datetime) -> str:

@@ -16,7 +16,7 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -128,11 +128,19 @@ def _open_regular(path: Path) -> IO[bytes]:
 
 
 class _Archives:
-    """Opens zip members, keeping the last zip open: ZipFile reads a zip's whole directory each time it opens
-    one, so a ZipFile per member made a zip of n members cost n² (5,000 members: two minutes)."""
+    """Opens zip members, keeping the last zip open until `close`: ZipFile reads a zip's whole directory each time
+    it opens one, so a ZipFile per member made a zip of n members cost n² (5,000 members: two minutes)."""
 
     def __init__(self) -> None:
         self._open: tuple[Path, zipfile.ZipFile] | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """Close the zip kept open; a member read after this is a bug (it would open a zip nobody closes)."""
+        self._closed = True
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
 
     @contextmanager
     def member(self, path: Path, info: zipfile.ZipInfo) -> Iterator[IO[bytes]]:
@@ -140,6 +148,8 @@ class _Archives:
             yield handle
 
     def _archive(self, path: Path) -> zipfile.ZipFile:
+        if self._closed:
+            raise RuntimeError(f"{path} was read after its export was closed")
         if self._open is None or self._open[0] != path:
             if not stat.S_ISREG(os.stat(path).st_mode):
                 raise OSError(f"{path} is no longer a regular file")
@@ -234,9 +244,15 @@ def _folder(folder: Path, archives: _Archives) -> list[ExportFile]:
     return listed + sorted(skipped, key=lambda export_file: export_file.name)
 
 
-def find_export_files(paths: list[Path]) -> list[ExportFile]:
-    """Every JSON file under the given paths, in a stable order (which of them are history is judged later)."""
-    archives = _Archives()
+@contextmanager
+def open_export(paths: list[Path]) -> Iterator[list[ExportFile]]:
+    """Every JSON file under the given paths, in a stable order (which of them are history is judged later), to
+    be read inside the `with`: the zip its members are read from is closed when it ends, failure or not."""
+    with closing(_Archives()) as archives:
+        yield _find(paths, archives)
+
+
+def _find(paths: list[Path], archives: _Archives) -> list[ExportFile]:
     found: list[ExportFile] = []
     for path in paths:
         try:

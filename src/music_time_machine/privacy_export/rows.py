@@ -4,8 +4,8 @@ The rules (README "Importing your listening history" explains them to users):
 - malformed: not an object; an end time missing, not an ISO time in ASCII digits, not a real time, before Spotify
   was founded or more than a day after the import's clock (`models.EARLIEST_PLAY`, `models.latest_play`); ms
   played missing, not a whole number, negative or over a day; a name, album or reason that is not text, a reason or
-  URI over MAX_CODE characters. Names over MAX_NAME characters are cut to that length (the play is real; its name
-  is absurd, and cut the same way each time, so re-imports still find it);
+  URI over MAX_CODE characters. Names over `models.MAX_NAME` characters are cut to that length (the play is real;
+  its name is absurd, and cut the same way each time, so re-imports still find it);
 - not_music: podcast, audiobook and video rows (no track URI or no track name), and podcast files;
 - too_short: under 30 s (Spotify's own rule for a stream) unless it was a skip (`skipped` or the forward
   button), because skips are what tell `tm` you went off a song;
@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from music_time_machine.models import EARLIEST_PLAY, MAX_MS_PLAYED, PlayRow, utc_seconds
+from music_time_machine.models import EARLIEST_PLAY, MAX_MS_PLAYED, MAX_NAME, PlayRow, utc_seconds
 
 MIN_COUNTED_MS = 30_000
-MAX_NAME = 1_000  # characters of a track, artist or album name: real ones stay under a few hundred
 MAX_CODE = 100  # characters of a URI (spotify:track: and 22 more) or a reason code (trackdone, fwdbtn, …)
 
 
@@ -73,11 +72,15 @@ def _flag(value: object) -> int | None:
     return 1 if value is True else 0 if value is False else None
 
 
+def _in_range(played_at: str | None, latest: str) -> str | None:
+    """A stored-format end time when a play can have ended then (from Spotify's founding to `latest`), else None."""
+    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+
+
 def _end_time(ts: object, latest: str) -> str | None:
     if type(ts) is not str:
         return None
-    played_at = ts if _ISO_SECONDS.fullmatch(ts) else utc_seconds(ts)
-    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+    return _in_range(ts if _ISO_SECONDS.fullmatch(ts) else utc_seconds(ts), latest)
 
 
 def _account_end_time(end_time: object, latest: str) -> str | None:
@@ -88,7 +91,7 @@ def _account_end_time(end_time: object, latest: str) -> str | None:
         played_at: str | None = f"{match[1]}T{match[2]}:00Z"
     else:
         played_at = utc_seconds(f"{end_time}:00") if _ACCOUNT_SHAPE.fullmatch(end_time) else None
-    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+    return _in_range(played_at, latest)
 
 
 def _ms(value: object) -> int | None:

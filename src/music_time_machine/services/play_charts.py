@@ -78,8 +78,14 @@ def _add(totals: dict[str, Sums], rows: list[Keyed], sign: int) -> None:
             entry[2] = row.last_full_at
 
 
-def _top(totals: dict[str, Sums], edge: dict[str, Sums], size: int = CHART_SIZE) -> list[tuple[int, int, str, str]]:
-    """The chart: (plays, full_ms, last_full_at, key), by plays, then ms, then latest first, then key."""
+def rank_chart(
+    totals: dict[str, Sums], edge: dict[str, Sums], size: int = CHART_SIZE
+) -> list[tuple[int, int, str, str]]:
+    """The first `size` tracks of a chart from plays, as (plays, full_ms, last_full_at, key): most full plays, then
+    the most ms of them, then the latest full play, then the key. `totals` holds each track's [plays, full_ms,
+    last_full_at] in the window's whole months, `edge` what its edge days add or take away (empty: none); a track
+    ranks only with at least one full play. Everything tied with the last place is weighed, so ties break the
+    same way whatever order `totals` came in."""
     scored = []
     for key, (plays, full_ms, last) in totals.items():
         correction = edge.get(key)
@@ -122,7 +128,7 @@ def compute_charts(
             edge: dict[str, Sums] = {}
             if w.edge_start < w.edge_end:
                 _add(edge, edge_sums(w.edge_start, w.edge_end), w.sign)
-            for rank, (plays, full_ms, last_full, key) in enumerate(_top(totals, edge), start=1):
+            for rank, (plays, full_ms, last_full, key) in enumerate(rank_chart(totals, edge), start=1):
                 uri, shown = names[key]
                 row = ChartRow(
                     time_range.value,

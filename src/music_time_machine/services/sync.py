@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from music_time_machine.models import PlayRow, Track, User, latest_play, utc_iso
-from music_time_machine.privacy_export.rows import MAX_NAME
+from music_time_machine.models import MAX_NAME, PlayRow, Track, User, latest_play, utc_iso
 from music_time_machine.store import Store
 
 NEAR_SECONDS = 90  # the API's played_at and the export's ts of one play differ by seconds, not minutes

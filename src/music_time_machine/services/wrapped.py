@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from music_time_machine.errors import UsageError
 from music_time_machine.models import Month, ascii_lower, utc_iso
-from music_time_machine.services.play_charts import _top as play_chart_top
+from music_time_machine.services.play_charts import rank_chart
 from music_time_machine.store import Store
 from music_time_machine.store.plays import PlayFacts
 
@@ -252,7 +252,7 @@ def ranked(tallies: dict[str, _Tally], size: int = TOP) -> list[str]:
     """The keys of the first `size` with full plays, ranked by the very code of charts from plays: full plays,
     their ms, the latest full play, the key."""
     totals = {key: [tally.plays, tally.full_ms, tally.last_full_at] for key, tally in tallies.items()}
-    return [key for _plays, _ms, _last, key in play_chart_top(totals, {}, size)]
+    return [key for _plays, _ms, _last, key in rank_chart(totals, {}, size)]
 
 
 def most_skipped(entries: Iterable[Entry], size: int = TOP) -> list[Entry]:

@@ -9,6 +9,7 @@ deadline passes, whether the server is still sending the status line, the header
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import threading
 from contextvars import ContextVar
@@ -16,9 +17,11 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.poolmanager import PoolManager
+
+from music_time_machine.errors import ConfigError
 
 # Spotify answers in well under a second; its largest answer (a page of 50 full tracks) is about 150 KB, which a
 # 100 kbit/s link carries in 12 s. 30 s is three read timeouts, and bounds a hostile drip to one such wait.
@@ -78,39 +81,49 @@ def _watch_socket(sock: socket.socket | None) -> None:
 
 
 class _WatchedConnection(HTTPConnection):
+    """Reports its socket as it starts reading an answer. It comes first among a connection class's bases, so
+    the class below it (plain, TLS, through a SOCKS proxy) still makes the connection."""
+
     def getresponse(self) -> Any:  # urllib3's own signature has no more precise type to offer
         _watch_socket(self.sock)
         return super().getresponse()
 
 
-class _WatchedTlsConnection(HTTPSConnection):
-    def getresponse(self) -> Any:
-        _watch_socket(self.sock)
-        return super().getresponse()
+@functools.cache
+def _watched(pool: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+    """`pool` whose connections report their sockets (`pool` itself when they do already: requests hands back the
+    proxy manager it made for an earlier request)."""
+    if issubclass(pool.ConnectionCls, _WatchedConnection):
+        return pool
+    connection = type(f"Watched{pool.ConnectionCls.__name__}", (_WatchedConnection, pool.ConnectionCls), {})
+    watched_pool: type[HTTPConnectionPool] = type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": connection})
+    return watched_pool
 
 
-class _Pool(HTTPConnectionPool):
-    ConnectionCls = _WatchedConnection
-
-
-class _TlsPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedTlsConnection
-
-
-_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _Pool, "https": _TlsPool}
+def _watch_pools(manager: PoolManager) -> PoolManager:
+    """`manager` with each of its pools watched: requests' own, whether direct, through an HTTP(S) proxy or
+    through a SOCKS one (a SOCKSProxyManager, whose connections reach the proxy by a socket of PySocks)."""
+    manager.pool_classes_by_scheme = {scheme: _watched(pool) for scheme, pool in manager.pool_classes_by_scheme.items()}
+    return manager
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter on pools whose connections report their sockets (also through an HTTP(S)_PROXY)."""
+    """requests' adapter on pools whose connections report their sockets (also through HTTP(S)_PROXY)."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
+        _watch_pools(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
-        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = _POOLS
-        return manager
+        try:
+            return _watch_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
+        except requests.exceptions.InvalidSchema as error:
+            if not proxy.lower().startswith("socks"):  # requests' own test for a SOCKS proxy
+                raise
+            raise ConfigError(  # the proxy's URL is not told: it may carry a password
+                "A SOCKS proxy is set (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY), and tm needs PySocks to use one.",
+                hint="Install it with tm: pip install 'music-time-machine[socks]' (or PySocks into tm's environment).",
+            ) from error
 
 
 class BoundedSession(requests.Session):

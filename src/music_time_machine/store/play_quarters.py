@@ -4,7 +4,7 @@ sums, in the same transaction: a batch of new plays adds its sums, a month count
 again from its plays.
 
 A play's quarter is the UTC hour it ended in (YYYY-MM-DDTHH) and the quarter of that hour, its minutes compared as
-text so that a time an older tm stored unchecked (20:x7) still falls in one, as in migration 5.
+text so that a time an older tm stored unchecked (20:x7) still falls in one, as in migration 6.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def after(prefix: str) -> str:
 
 
 def quarter_of(played_at: str) -> tuple[str, int]:
-    """The hour and quarter `played_at` ends in (the SQL of migration 5, for any text)."""
+    """The hour and quarter `played_at` ends in (the SQL of migration 6, for any text)."""
     minute = played_at[14:16]
     return played_at[:13], 0 if minute < "15" else 1 if minute < "30" else 2 if minute < "45" else 3
 

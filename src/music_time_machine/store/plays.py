@@ -156,11 +156,19 @@ class PlayQueries(Queries):
         """The end of the newest synced play that is a real time not after `now`: where the next sync starts. Never
         an imported row, nor a time an older tm stored unchecked (2099, 2025-13-45), which would make every sync
         ask Spotify for nothing, or fail."""
+        sources = self.db.execute(
+            "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
+        ).fetchall()
+        return max(filter(None, (self._newest_real(source_id, now) for (source_id,) in sources)), default=None)
+
+    def _newest_real(self, source_id: int, now: str) -> str | None:
+        """The newest play of a sync source that is a real time not after `now`, among its newest CURSOR_LOOKS.
+        Read by plays_synced_by_time, whose condition every synced play meets (migration 5): however many plays
+        imports hold, this reads at most that many."""
         rows = self.db.execute(
-            f"""SELECT played_at FROM plays WHERE user_id = ? AND played_at >= ? AND played_at <= ? AND source_id IN
-                (SELECT id FROM play_sources WHERE user_id = ? AND kind = '{API_SOURCE}')
-                ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
-            (user_id, EARLIEST_PLAY, now, user_id),
+            f"""SELECT played_at FROM plays WHERE source_id = ? AND track_uri IS NOT NULL AND reason_end IS NULL
+                AND played_at >= ? AND played_at <= ? ORDER BY played_at DESC LIMIT {CURSOR_LOOKS}""",
+            (source_id, EARLIEST_PLAY, now),
         )
         return next((played_at for (played_at,) in rows if utc_seconds(played_at) == played_at), None)
 

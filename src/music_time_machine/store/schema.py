@@ -188,7 +188,14 @@ MIGRATIONS: list[str] = [
                || CASE WHEN (p.n + o.k) % 12 < 9 THEN '0' ELSE '' END || CAST((p.n + o.k) % 12 + 1 AS TEXT)
         FROM played p, reach r, offsets o WHERE o.k < r.months;
     """,
-    # 5: tm report's sums, kept like play_months by every write to `plays`: per listener, UTC hour and quarter of it,
+    # 5: synced plays by source and time, so that sync finds its cursor among them alone (it read every imported
+    # play of the listener when no synced one was left: 0.8-2.3 s a sync for a million). Partial, so that imports
+    # pay next to nothing for it: a synced play always has a track URI and never an end reason (the API says
+    # nothing of reasons), while an account-data row has no URI and an extended one nearly always a reason.
+    """
+    CREATE INDEX plays_synced_by_time ON plays(source_id, played_at) WHERE track_uri IS NOT NULL AND reason_end IS NULL;
+    """,
+    # 6: tm report's sums, kept like play_months by every write to `plays`: per listener, UTC hour and quarter of it,
     # the plays that ended in it (every real zone's offset is whole quarter-hours, so each falls in one hour of any
     # clock); per listener, UTC month and artist, the ms played. Times as text, as an older tm stored them.
     """

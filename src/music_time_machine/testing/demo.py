@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from music_time_machine.context import Context
 from music_time_machine.models import Gem, Month, TimeRange, User
-from music_time_machine.privacy_export.files import find_export_files
+from music_time_machine.privacy_export.files import open_export
 from music_time_machine.services.gems import todays_gems
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.playlists import sync_managed_playlist
@@ -71,7 +71,8 @@ def _import_years_before(
     real export arrives after you start: a sync fetches only plays newer than the newest one stored."""
     directory = home / "demo-export"
     truth = write_demo_export(directory, catalog, user.id, until=first_snapshot - timedelta(days=1))
-    import_history(store, user, find_export_files([directory]), now)  # a second demo finds its files imported
+    with open_export([directory]) as files:
+        import_history(store, user, files, now)  # a second demo finds its files imported
     return directory, truth
 
 

@@ -9,7 +9,7 @@ import typer
 
 from music_time_machine.cli.options import DbOption, JsonOption, context
 from music_time_machine.errors import UsageError
-from music_time_machine.privacy_export.files import find_export_files
+from music_time_machine.privacy_export.files import open_export
 from music_time_machine.render.console import byte_progress, emit_json
 from music_time_machine.render.listening import import_json, show_import, show_import_listener, show_import_problems
 from music_time_machine.services.importer import import_history
@@ -57,11 +57,11 @@ def command(
     if "" in paths:  # Path("") is the current folder: an unset variable in `tm import "$EXPORT"` would import it
         raise UsageError("An empty path names no export.", hint="Pass the export zip or folder (. for this folder).")
     env = context(ctx, db)
-    files = find_export_files([Path(path) for path in paths])
-    listener = import_listener(env.store(), env.tokens.user(), user_id, files)
-    show_import_listener(listener)
-    with byte_progress(sum(f.size for f in files), "Importing") as advance:
-        summary = import_history(env.store(), listener.user, files, env.now(), dry_run=dry_run, on_progress=advance)
+    with open_export([Path(path) for path in paths]) as files:
+        listener = import_listener(env.store(), env.tokens.user(), user_id, files)
+        show_import_listener(listener)
+        with byte_progress(sum(f.size for f in files), "Importing") as advance:
+            summary = import_history(env.store(), listener.user, files, env.now(), dry_run=dry_run, on_progress=advance)
     if as_json:
         emit_json(import_json(summary))
         show_import_problems(summary)
