@@ -122,9 +122,12 @@ def utc_iso(moment: datetime) -> str:
 
 
 # No play of Spotify's can end before Spotify AB was founded (23 April 2006; the service opened in October 2008,
-# so this leaves room for its beta), nor more than a day after tm's clock (clocks and time zones differ by hours,
-# not days). Both bounds are in our stored format, so a stored time is checked by comparing text.
-EARLIEST_PLAY = "2006-04-23T00:00:00Z"
+# so this leaves room for its beta), nor any play more than a day after tm's clock (clocks and time zones differ by
+# hours, not days). Scrobbles go further back: EARLIEST_PLAY is ListenBrainz's own lower bound for a listen
+# (LISTEN_MINIMUM_TS, 1 October 2002, when Audioscrobbler began), and Last.fm's history starts after it. The bounds
+# are in our stored format, so a stored time is checked by comparing text.
+EARLIEST_SPOTIFY_PLAY = "2006-04-23T00:00:00Z"
+EARLIEST_PLAY = "2002-10-01T00:00:00Z"
 FUTURE_SLACK = timedelta(days=1)
 MAX_MS_PLAYED = 86_400_000  # a day: no stream lasts longer, and 10^11 of them still sum below 2^63
 MAX_NAME = 1_000  # characters of a track, artist or album name: real ones stay under a few hundred
@@ -136,7 +139,7 @@ def latest_play(now: datetime) -> str:
 
 
 def play_month_ok(month: str) -> bool:
-    """Is `month` (YYYY-MM of a stored play) a real month from Spotify's founding to the year 9998 (what `Month`
+    """Is `month` (YYYY-MM of a stored play) a real month from the first scrobbles to the year 9998 (what `Month`
     takes)? A database written by an older tm may hold any text there."""
     return _MONTH.fullmatch(month) is not None and EARLIEST_PLAY[:7] <= month <= "9998-12" and "01" <= month[5:] <= "12"
 

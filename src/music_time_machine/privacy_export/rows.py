@@ -2,7 +2,7 @@
 
 The rules (README "Importing your listening history" explains them to users):
 - malformed: not an object; an end time missing, not an ISO time in ASCII digits, not a real time, before Spotify
-  was founded or more than a day after the import's clock (`models.EARLIEST_PLAY`, `models.latest_play`); ms
+  was founded or more than a day after the import's clock (`models.EARLIEST_SPOTIFY_PLAY`, `models.latest_play`); ms
   played missing, not a whole number, negative or over a day; a name, album or reason that is not text, a reason or
   URI over MAX_CODE characters. Names over `models.MAX_NAME` characters are cut to that length (the play is real;
   its name is absurd, and cut the same way each time, so re-imports still find it);
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from music_time_machine.models import EARLIEST_PLAY, MAX_MS_PLAYED, MAX_NAME, PlayRow, utc_seconds
+from music_time_machine.models import EARLIEST_SPOTIFY_PLAY, MAX_MS_PLAYED, MAX_NAME, PlayRow, utc_seconds
 
 MIN_COUNTED_MS = 30_000
 MAX_CODE = 100  # characters of a URI (spotify:track: and 22 more) or a reason code (trackdone, fwdbtn, …)
@@ -28,9 +28,9 @@ MAX_CODE = 100  # characters of a URI (spotify:track: and 22 more) or a reason c
 # What `tm import` tells when it counted malformed rows: the rules above, with the bounds they use.
 MALFORMED_RULES = (
     "a row is malformed when it is not an object; its end time is missing, not an ISO time in ASCII digits, not a "
-    f"real time, before {EARLIEST_PLAY[:10]} (Spotify's founding) or more than a day after now; its ms played is "
-    f"not a whole number from 0 to {MAX_MS_PLAYED:,} (a day); or a name or reason is not text (or a reason or URI is "
-    f"over {MAX_CODE} characters)"
+    f"real time, before {EARLIEST_SPOTIFY_PLAY[:10]} (Spotify's founding) or more than a day after now; its ms "
+    f"played is not a whole number from 0 to {MAX_MS_PLAYED:,} (a day); or a name or reason is not text (or a reason "
+    f"or URI is over {MAX_CODE} characters)"
 )
 
 
@@ -74,7 +74,7 @@ def _flag(value: object) -> int | None:
 
 def _in_range(played_at: str | None, latest: str) -> str | None:
     """A stored-format end time when a play can have ended then (from Spotify's founding to `latest`), else None."""
-    return played_at if played_at is not None and EARLIEST_PLAY <= played_at <= latest else None
+    return played_at if played_at is not None and EARLIEST_SPOTIFY_PLAY <= played_at <= latest else None
 
 
 def _end_time(ts: object, latest: str) -> str | None:

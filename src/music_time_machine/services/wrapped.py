@@ -17,14 +17,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from music_time_machine.errors import UsageError
-from music_time_machine.models import Month, ascii_lower, utc_iso
+from music_time_machine.models import EARLIEST_PLAY, Month, ascii_lower, utc_iso
 from music_time_machine.services.play_charts import rank_chart
 from music_time_machine.store import Store
 from music_time_machine.store.plays import PlayFacts
 
 TOP = 10  # entries in each top list
 MIN_SKIPS = 3  # a track is among the most skipped from this many skips in the year
-FIRST_YEAR, LAST_YEAR = 2006, 9998  # Spotify's founding; the last year whose end (and the next's) a datetime holds
+# The first scrobbles' year; the last year whose end (and the next's) a datetime holds
+FIRST_YEAR, LAST_YEAR = int(EARLIEST_PLAY[:4]), 9998
 _YEAR = re.compile(r"[0-9]{4}")
 _LAST_SECOND = timedelta(minutes=59, seconds=59)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from music_time_machine.models import (
-    EARLIEST_PLAY,
+    EARLIEST_SPOTIFY_PLAY,
     MAX_MS_PLAYED,
     Artist,
     PlaylistEntry,
@@ -93,7 +93,7 @@ def parse_played_at(value: object) -> str | None:
     """`played_at` ("2025-03-15T12:00:00.123Z") as our UTC seconds format, or None when unusable: not an ISO time
     in ASCII digits, not a real time, or before Spotify existed (the sync drops those after tomorrow)."""
     played_at = utc_seconds(value)
-    return played_at if played_at is not None and played_at >= EARLIEST_PLAY else None
+    return played_at if played_at is not None and played_at >= EARLIEST_SPOTIFY_PLAY else None
 
 
 def user_from_json(data: dict[str, Any]) -> User:
