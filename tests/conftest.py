@@ -285,6 +285,15 @@ def snapshot_months(logged_in: Tm) -> Callable[..., Tm]:
     return take
 
 
+# What migrations 6 and 7 added, taken away again: a database as a tm of schema 5 left it (the next tm migrates it).
+SCHEMA_5 = [
+    "DROP TABLE play_quarters",
+    "DROP TABLE artist_months",
+    "ALTER TABLE play_sources DROP COLUMN stamped",
+    "ALTER TABLE play_sources DROP COLUMN recognised",
+]
+
+
 def error_lines(result: Result) -> list[str]:
     """The `Error:`/`Hint:` lines of a run's stderr (waits and progress may come before them)."""
     lines = result.stderr.splitlines()

@@ -23,7 +23,7 @@ from music_time_machine.privacy_export.rows import SkipReason, account_play, ext
 from music_time_machine.spotify.parse import parse_played_at
 from strategies import TimeText, account_times, extended_rows, extended_times, real_times, stored
 
-from conftest import Tm
+from conftest import SCHEMA_5, Tm
 
 FOUNDED = "2006-04-23T00:00:00Z"  # Spotify AB's founding: the earliest end a play can have
 DAY_MS = 24 * 60 * 60 * 1000
@@ -228,7 +228,7 @@ def _older_tm_rows(tm: Tm, rows: list[tuple[str, str, int]]) -> None:
     """Rows as an older tm could have left them (played_at, the source kind, ms played), written with sqlite3
     itself, with their play_months rows as that tm summed them, in that tm's schema (5): the next tm migrates it."""
     with sqlite3.connect(tm.db_path) as db:
-        db.executescript("DROP TABLE play_quarters; DROP TABLE artist_months; PRAGMA user_version = 5;")
+        db.executescript(";".join([*SCHEMA_5, "PRAGMA user_version = 5;"]))
         [user_id] = db.execute("SELECT id FROM users").fetchone()
         for kind in ("recently-played", "extended"):
             db.execute(

@@ -12,6 +12,22 @@ from typing import NamedTuple
 from music_time_machine.errors import UsageError
 
 
+class SourceKind(StrEnum):
+    """Where plays came from (`play_sources.kind`)."""
+
+    EXTENDED = "extended"  # Spotify's Extended Streaming History
+    ACCOUNT = "account"  # Spotify's Account Data (a year, minute precision)
+    SYNC = "recently-played"  # tm sync: Spotify's recently-played API
+    LISTENBRAINZ = "listenbrainz"  # a ListenBrainz export
+    LASTFM = "lastfm"  # Last.fm's API (tm import-lastfm)
+    LASTFM_CSV = "lastfm-csv"  # a CSV that a Last.fm export tool wrote
+
+    @property
+    def stamped(self) -> str:
+        """What the source's times mean: when a play "start"ed (scrobbles) or "end"ed (Spotify)."""
+        return "start" if self in (SourceKind.LISTENBRAINZ, SourceKind.LASTFM, SourceKind.LASTFM_CSV) else "end"
+
+
 class TimeRange(StrEnum):
     """Spotify's chart windows, stored and printed in JSON under Spotify's own names."""
 

@@ -8,10 +8,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from music_time_machine.models import PlayRow, User, latest_play, utc_iso
+from music_time_machine.models import PlayRow, SourceKind, User, latest_play, utc_iso
 from music_time_machine.privacy_export.files import ExportFile, UnreadableFile
 from music_time_machine.privacy_export.jsonstream import MalformedJson, iter_json_array
 from music_time_machine.privacy_export.rows import CONVERTERS, Format, SkipReason, detect_format
+from music_time_machine.services.ledger import LedgerCounts, has_scrobbles, make_way
 from music_time_machine.services.sync import NEAR_SECONDS
 from music_time_machine.store import Store
 
@@ -43,6 +44,7 @@ class ImportSummary:
     last_played_at: str | None = None
     problems: list[str] = field(default_factory=list)
     dry_run: bool = False
+    ledger: LedgerCounts = field(default_factory=LedgerCounts)  # what met plays of other sources
 
     def note(self, problem: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -51,6 +53,8 @@ class ImportSummary:
 
 @dataclass
 class _FileResult:
+    kind: SourceKind
+    ledger: LedgerCounts | None  # when the listener has scrobbles, which Spotify's rows may replace
     rows: int = 0
     stored: int = 0
     counted: int = 0  # plays stored or found to be duplicates
@@ -63,6 +67,8 @@ class _FileResult:
         if not batch:
             return
         self.counted += len(batch)
+        if self.ledger is not None:
+            make_way(store, batch[0].user_id, batch, self.kind, self.ledger)
         self.stored += store.plays.insert(batch)
         ends = [play.played_at for play in batch]
         self.first = min(ends) if self.first is None else min(self.first, *ends)
@@ -97,9 +103,9 @@ def _read_file(
     source_id: int,
     on_progress: Progress,
     latest: str,
-) -> _FileResult:
+    result: _FileResult,
+) -> None:
     convert, user_id = CONVERTERS[file_format], user.id  # locals: this loop runs once per row
-    result = _FileResult()
     batch: list[PlayRow] = []
     read, due = 0, BATCH_CHARACTERS  # characters read so far, and how many make the batch due
 
@@ -121,7 +127,6 @@ def _read_file(
                 batch, due = [], read + BATCH_CHARACTERS
         result.sha256 = parsed_sha256()
     result.flush(store, batch)
-    return result
 
 
 def _failed(summary: ImportSummary, export_file: ExportFile, error: Exception) -> None:
@@ -145,12 +150,15 @@ def _import_file(
             on_progress(export_file.size)
             return
         with store.transaction():  # one file: all or nothing (a savepoint inside a dry run)
-            kind = "account" if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else "extended"
+            kind = (
+                SourceKind.ACCOUNT if file_format in (Format.ACCOUNT, Format.ACCOUNT_PODCAST) else SourceKind.EXTENDED
+            )
             source_id = store.plays.add_source(user.id, kind, export_file.name, digest, utc_iso(now))
-            result = _read_file(store, export_file, file_format, user, source_id, on_progress, latest_play(now))
+            result = _FileResult(kind, summary.ledger if has_scrobbles(store, user.id) else None)
+            _read_file(store, export_file, file_format, user, source_id, on_progress, latest_play(now), result)
             if result.sha256 != digest:
                 raise FileChanged("it changed while tm read it (run tm import again when nothing writes to it)")
-            store.plays.add_source_counts(source_id, result.rows, result.stored)
+            store.plays.add_source_counts(source_id, result.rows, result.stored, result.counted - result.stored)
     except (MalformedJson, UnicodeDecodeError, FileChanged) as error:
         _failed(summary, export_file, error)
         return
@@ -183,6 +191,8 @@ def import_history(
             _import_file(store, export_file, file_format, user, now, summary, on_progress)
         store.plays.drop_synced_near_imported(user.id, NEAR_SECONDS)
         replaced = synced_before - store.plays.count_synced(user.id)  # synced plays the import brought in richer
+        if replaced:
+            store.plays.add_source_counts(store.plays.sync_source(user.id, utc_iso(now)), 0, 0, replaced)
     summary.stored -= replaced
     summary.duplicates += replaced
     return summary

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from music_time_machine.models import MAX_NAME, PlayRow, Track, User, latest_play, utc_iso
+from music_time_machine.models import MAX_NAME, PlayRow, SourceKind, Track, User, latest_play, utc_iso
+from music_time_machine.services.ledger import LedgerCounts, has_scrobbles, make_way
 from music_time_machine.store import Store
 
 NEAR_SECONDS = 90  # the API's played_at and the export's ts of one play differ by seconds, not minutes
@@ -57,6 +58,8 @@ def sync_recent_plays(store: Store, spotify: RecentPlays, user: User, now: datet
         source_id = store.plays.sync_source(user.id, utc_iso(now))
         plays = [_play(track, played_at, user.id, source_id) for track, played_at in fetched]
         new = [play for play in plays if not store.plays.has_near(play, NEAR_SECONDS)]
+        if new and has_scrobbles(store, user.id):
+            make_way(store, user.id, new, SourceKind.SYNC, LedgerCounts())
         stored = store.plays.insert(new) if new else 0
         store.plays.add_source_counts(source_id, len(plays), stored)
     oldest = min((played_at for _track, played_at in fetched), default=None)

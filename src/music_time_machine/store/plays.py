@@ -11,6 +11,7 @@ from music_time_machine.models import (
     ArtistCount,
     PlayCount,
     PlayRow,
+    SourceKind,
     ascii_lower,
     utc_iso,
     utc_seconds,
@@ -18,7 +19,8 @@ from music_time_machine.models import (
 from music_time_machine.store.backend import Backend, Queries
 from music_time_machine.store.play_months import MS_PLAYED, PLAY_COLUMNS, PlayMonthQueries
 
-API_SOURCE = "recently-played"
+API_SOURCE = SourceKind.SYNC.value
+SPOTIFY_KINDS = ", ".join(f"'{kind}'" for kind in (SourceKind.EXTENDED, SourceKind.ACCOUNT, SourceKind.SYNC))
 # A new play is inserted; a duplicate is ignored, except that an imported row replaces a synced copy of the
 # same play (the export has seconds-exact times, skips and reasons; the API has none of that).
 INSERT_PLAY = f"""
@@ -27,6 +29,11 @@ INSERT_PLAY = f"""
         {", ".join(f"{column} = excluded.{column}" for column in PlayRow._fields if column != "user_id")}
     WHERE plays.source_id IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
       AND excluded.source_id NOT IN (SELECT id FROM play_sources WHERE kind = '{API_SOURCE}')
+"""
+# A scrobble replaces nothing: the ledger has judged it against the plays near it before (services.ledger).
+INSERT_NEW_PLAY = f"""
+    INSERT INTO plays ({", ".join(PlayRow._fields)}) VALUES ({", ".join("?" * len(PlayRow._fields))})
+    ON CONFLICT (user_id, substr(played_at, 1, 16), lower(artist_name), lower(track_name)) DO NOTHING
 """
 
 # A full play: at least 30 s and not marked skipped. Everything else stored is a skip (short plays are only
@@ -61,8 +68,12 @@ def _played_between(user_id: str, start: str | None, end: str | None) -> tuple[s
 
 
 def _same_source(theirs: str) -> str:
-    """SQL: is `mine` the same source as `theirs` (the same file's content, or both the sync source)?"""
-    return f"(mine.sha256 = {theirs}.sha256 OR (mine.kind = '{API_SOURCE}' AND {theirs}.kind = '{API_SOURCE}'))"
+    """SQL: is `mine` the same source as `theirs`: the same file's content, or (no file) the same kind and name: the
+    sync source, one Last.fm user's scrobbles?"""
+    return (
+        f"(mine.sha256 = {theirs}.sha256 OR (mine.sha256 IS NULL AND {theirs}.sha256 IS NULL"
+        f" AND mine.kind = {theirs}.kind AND mine.name = {theirs}.name))"
+    )
 
 
 class PlayQueries(Queries):
@@ -78,27 +89,29 @@ class PlayQueries(Queries):
         ).fetchone()
         return row is not None
 
-    def add_source(self, user_id: str, kind: str, name: str, sha256: str | None, imported_at: str) -> int:
+    def add_source(self, user_id: str, kind: SourceKind, name: str, sha256: str | None, imported_at: str) -> int:
         [source_id] = self.db.execute(
-            "INSERT INTO play_sources (user_id, kind, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            (user_id, kind, name, sha256, imported_at),
+            """INSERT INTO play_sources (user_id, kind, stamped, name, sha256, imported_at) VALUES (?, ?, ?, ?, ?, ?)
+               RETURNING id""",
+            (user_id, kind.value, kind.stamped, name, sha256, imported_at),
         ).fetchone()
         return source_id
 
-    def add_source_counts(self, source_id: int, rows_read: int, plays_stored: int) -> None:
+    def add_source_counts(self, source_id: int, rows_read: int, plays_stored: int, recognised: int = 0) -> None:
         self.db.execute(
-            "UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ? WHERE id = ?",
-            (rows_read, plays_stored, source_id),
+            """UPDATE play_sources SET rows_read = rows_read + ?, plays_stored = plays_stored + ?,
+               recognised = recognised + ? WHERE id = ?""",
+            (rows_read, plays_stored, recognised, source_id),
         )
 
-    def insert(self, plays: list[PlayRow]) -> int:
+    def insert(self, plays: list[PlayRow], *, replace_synced: bool = True) -> int:
         """Insert plays (of one listener and one source); returns how many were new or replaced a synced copy (the
-        rest were duplicates)."""
+        rest were duplicates). `replace_synced=False`: a duplicate never replaces a play (scrobbles)."""
         if not plays:
             return 0
         first = plays[0]
         [last_id] = self.db.execute("SELECT coalesce(max(id), 0) FROM plays").fetchone()
-        stored = self.db.executemany(INSERT_PLAY, plays)
+        stored = self.db.executemany(INSERT_PLAY if replace_synced else INSERT_NEW_PLAY, plays)
         [inserted] = self.db.execute(
             "SELECT count(*) FROM plays WHERE source_id = ? AND id > ?", (first.source_id, last_id)
         ).fetchone()
@@ -177,15 +190,17 @@ class PlayQueries(Queries):
         row = self.db.execute(
             "SELECT id FROM play_sources WHERE user_id = ? AND kind = ?", (user_id, API_SOURCE)
         ).fetchone()
-        return row[0] if row else self.add_source(user_id, API_SOURCE, API_SOURCE, None, now)
+        return row[0] if row else self.add_source(user_id, SourceKind.SYNC, API_SOURCE, None, now)
 
     def has_near(self, play: PlayRow, seconds: int) -> bool:
-        """Is there a play of the same artist and title within `seconds` of this one (any source)?"""
+        """Is there a play of Spotify's with the same artist and title within `seconds` of this one? (Scrobbles
+        near it are the ledger's to judge.)"""
         moment = datetime.fromisoformat(play.played_at)
         window = (utc_iso(moment - timedelta(seconds=seconds)), utc_iso(moment + timedelta(seconds=seconds)))
         row = self.db.execute(
-            """SELECT 1 FROM plays WHERE user_id = ? AND played_at BETWEEN ? AND ?
-               AND lower(track_name) = lower(?) AND lower(artist_name) = lower(?) LIMIT 1""",
+            f"""SELECT 1 FROM plays JOIN play_sources ON play_sources.id = plays.source_id
+                WHERE plays.user_id = ? AND played_at BETWEEN ? AND ? AND play_sources.kind IN ({SPOTIFY_KINDS})
+                AND lower(track_name) = lower(?) AND lower(artist_name) = lower(?) LIMIT 1""",
             (play.user_id, *window, play.track_name, play.artist_name),
         ).fetchone()
         return row is not None

@@ -73,7 +73,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE play_sources (
         id            {serial},
         user_id       {text} NOT NULL REFERENCES users(id),
-        kind          {text} NOT NULL,               -- extended | account | recently-played
+        kind          {text} NOT NULL,               -- extended | account | recently-played (7: | listenbrainz |
+                                                     -- lastfm | lastfm-csv)
         name          {text} NOT NULL,               -- the export's file name, or recently-played
         sha256        {text},                        -- content of an imported file: the same file never imports twice
         imported_at   {text} NOT NULL,
@@ -227,6 +228,14 @@ MIGRATIONS: list[str] = [
         SELECT user_id, substr(played_at, 1, 7), lower(artist_name), min(artist_name),
                sum(CASE WHEN ms_played > 86400000 THEN 86400000 WHEN ms_played < 0 THEN 0 ELSE ms_played END)
         FROM plays GROUP BY 1, 2, 3;
+    """,
+    # 7: one ledger of where every play came from. Scrobbles (ListenBrainz, Last.fm) stamp when a play started,
+    # Spotify when it ended: `stamped` says which the source gave; `plays.played_at` is always the end (a scrobble's
+    # start plus its length, converted once at import). `recognised`: rows of the source found to be a play already
+    # known (from a richer source, or seen before), counted from this version on.
+    """
+    ALTER TABLE play_sources ADD COLUMN stamped {text} NOT NULL DEFAULT 'end' CHECK (stamped IN ('end', 'start'));
+    ALTER TABLE play_sources ADD COLUMN recognised BIGINT NOT NULL DEFAULT 0;
     """,
 ]
 

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from music_time_machine.store.backend import Backend
 from music_time_machine.store.copying import CopyQueries
 from music_time_machine.store.exports import ExportQueries
+from music_time_machine.store.play_ledger import LedgerQueries
 from music_time_machine.store.play_months import PlayMonthQueries
 from music_time_machine.store.play_quarters import ReportSumQueries
 from music_time_machine.store.playlists import PlaylistQueries
@@ -25,6 +26,7 @@ class Store:
         self.snapshots = SnapshotQueries(db)
         self.play_months = PlayMonthQueries(db, ReportSumQueries(db))
         self.plays = PlayQueries(db, self.play_months)
+        self.ledger = LedgerQueries(db, self.play_months)
         self.report = ReportQueries(db)
         self.playlists = PlaylistQueries(db)
         self.rules = RuleQueries(db)
