@@ -415,6 +415,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("snapshot --json", ""): run("snapshot", "--json"),
     ("snapshot --all-users --json", ""): run("snapshot", "--all-users", "--json", seed=_household, exit_code=1),
     ("import --json", ""): _import,
+    ("sources --json", ""): run("sources", "--json", seed=_history),
     ("sync --json", ""): run("sync", "--json", seed=lambda tm, folder: tm.fake.listen(until=tm.now, plays=5)),
     ("sync --all-users --json", ""): run("sync", "--all-users", "--json", seed=_household, exit_code=1),
     ("on-this-day --json", ""): run("on-this-day", "--date", "2025-03-15", "--years", "1", "--json", seed=_history),

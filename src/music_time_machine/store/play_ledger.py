@@ -91,7 +91,8 @@ class LedgerQueries(Queries):
 
     def source_totals(self, user_id: str) -> list[SourceTotals]:
         rows = self.db.execute(
-            """SELECT kind, stamped, count(*), sum(rows_read), sum(recognised), max(imported_at) FROM play_sources
+            """SELECT kind, stamped, count(*), CAST(sum(rows_read) AS BIGINT), CAST(sum(recognised) AS BIGINT),
+                      max(imported_at) FROM play_sources
                WHERE user_id = ? GROUP BY kind, stamped ORDER BY kind, stamped""",
             (user_id,),
         )
