@@ -291,6 +291,7 @@ SCHEMA_5 = [
     "DROP TABLE artist_months",
     "ALTER TABLE play_sources DROP COLUMN stamped",
     "ALTER TABLE play_sources DROP COLUMN recognised",
+    "ALTER TABLE play_sources DROP COLUMN resume_after",
 ]
 
 

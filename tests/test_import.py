@@ -250,7 +250,7 @@ def test_a_path_that_is_not_an_export_is_a_usage_error(logged_in: Tm, tmp_path: 
     result = logged_in("import", str(stray))
 
     assert result.exit_code == 2
-    assert error_lines(result)[0] == f"Error: {stray} is not a zip, a folder or a .json file."
+    assert error_lines(result)[0] == f"Error: {stray} is not a zip, a folder or a .json, .jsonl or .csv file."
 
 
 @pytest.mark.parametrize("as_zip", [False, True])

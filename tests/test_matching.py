@@ -10,7 +10,8 @@ from typing import NamedTuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from music_time_machine.services.matching import RANKS, Rule, Seen, decide, match_key, seen
+from music_time_machine.models import MatchRule
+from music_time_machine.services.matching import RANKS, Seen, decide, match_key, seen
 
 SPOTIFY, LISTENBRAINZ, LASTFM = RANKS["extended"], RANKS["listenbrainz"], RANKS["lastfm"]
 BEGIN = datetime(2024, 1, 1, tzinfo=UTC)
@@ -141,7 +142,7 @@ def test_rows_of_one_source_are_one_play_only_when_they_start_in_the_same_second
 
     assert decide([scrobble(0, play, 30, 0, LASTFM, 3, False)], [stored]) == ([], [])
     [match] = decide([scrobble(0, play, 0, 0, LASTFM, 3, False)], [stored]).recognised
-    assert match.rule is Rule.SAME_SECOND
+    assert match.rule is MatchRule.SAME_SECOND
 
 
 def test_two_spotify_rows_are_left_to_the_store() -> None:
@@ -158,7 +159,7 @@ def test_a_scrobble_ending_in_the_minute_of_a_spotify_skip_is_that_play_however_
     long = seen(0, "2024-01-01T00:20:40Z", _ms(BEGIN + timedelta(minutes=5)), 940_000, "artist a", "song a", 3, 2)
 
     [match] = decide([long], [skip]).recognised
-    assert match.rule is Rule.SAME_MINUTE
+    assert match.rule is MatchRule.SAME_MINUTE
 
 
 def test_names_are_matched_through_case_featuring_and_remaster_suffixes() -> None:
@@ -174,6 +175,6 @@ def test_names_are_matched_through_case_featuring_and_remaster_suffixes() -> Non
         ("  The   Beatles ", "Let It Be [2009 Digital Remaster]"),
     ]:
         assert match_key(artist, title) == plain, (artist, title)
-    assert match_key("Guns N’ Roses", "Don’t Cry") == match_key("Guns N' Roses", "Don't Cry")
+    assert match_key("Guns N\u2019 Roses", "Don\u2019t Cry") == match_key("Guns N' Roses", "Don't Cry")
     assert match_key("The Beatles", "Let It Be Naked") != plain
     assert match_key("Featuring", "Feat. Somebody") == ("featuring", "feat. somebody")  # nothing left: kept whole

@@ -28,6 +28,14 @@ class SourceKind(StrEnum):
         return "start" if self in (SourceKind.LISTENBRAINZ, SourceKind.LASTFM, SourceKind.LASTFM_CSV) else "end"
 
 
+class MatchRule(StrEnum):
+    """Why two rows of different sources are one play (`services.matching`)."""
+
+    SAME_SECOND = "same-second"  # one source, same names, same second
+    SAME_MINUTE = "same-minute"  # same names, ending in the same minute
+    NEAR_START = "near-start"  # same names, starts within the pair's tolerance
+
+
 class TimeRange(StrEnum):
     """Spotify's chart windows, stored and printed in JSON under Spotify's own names."""
 

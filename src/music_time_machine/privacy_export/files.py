@@ -29,6 +29,8 @@ from music_time_machine.privacy_export.jsonstream import MalformedJson
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
+# Spotify's files are JSON; ListenBrainz's listens JSON Lines; Last.fm export tools write CSV.
+HISTORY_SUFFIXES = (".json", ".jsonl", ".csv")
 MAX_DEPTH = 32  # folder levels below the one given; an export unpacks into two
 READ_SIZE = 1 << 20
 # What zipfile and the decompressors raise for a damaged archive (NotImplementedError: features of newer zip
@@ -177,7 +179,7 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
 
 def _zip_members(path: Path, archives: _Archives) -> list[ExportFile]:
     with zipfile.ZipFile(path) as archive:
-        infos = [info for info in archive.infolist() if info.filename.lower().endswith(".json")]
+        infos = [info for info in archive.infolist() if info.filename.lower().endswith(HISTORY_SUFFIXES)]
     members = []
     for info in infos:
         name, problem = f"{_name(Path(path.name))}!{info.filename}", _member_problem(info)
@@ -202,14 +204,15 @@ def _kind(mode: int) -> str:
 
 
 def _export_file(path: Path, archives: _Archives) -> list[ExportFile]:
-    """A .json or .zip file found in a folder: its file, its members, or why it is skipped."""
+    """A history file (.json, .jsonl, .csv) or a .zip found in a folder: its file, its members, or why it is
+    skipped."""
     try:
         status = os.stat(path)
     except OSError as error:
         return [_unreadable(_name(path), f"cannot be read ({error.strerror})")]
     if not stat.S_ISREG(status.st_mode):
         return [_unreadable(_name(path), f"not a regular file ({_kind(status.st_mode)})")]
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() in HISTORY_SUFFIXES:
         return [_plain(path, status.st_size)]
     try:
         return _zip_members(path, archives)
@@ -218,7 +221,7 @@ def _export_file(path: Path, archives: _Archives) -> list[ExportFile]:
 
 
 def _folder(folder: Path, archives: _Archives) -> list[ExportFile]:
-    """Every .json and .zip file under `folder`, walked without recursion down to MAX_DEPTH levels; links to
+    """Every history file and .zip under `folder`, walked without recursion down to MAX_DEPTH levels; links to
     folders are not followed (they may loop)."""
     candidates: list[Path] = []
     skipped: list[ExportFile] = []
@@ -237,7 +240,7 @@ def _folder(folder: Path, archives: _Archives) -> list[ExportFile]:
                     pending.append((Path(entry.path), depth + 1))
                 else:
                     skipped.append(_unreadable(entry.path, f"a folder more than {MAX_DEPTH} levels deep"))
-            elif entry.name.lower().endswith((".json", ".zip")):
+            elif entry.name.lower().endswith((*HISTORY_SUFFIXES, ".zip")):
                 candidates.append(Path(entry.path))
     json_first = sorted(candidates, key=lambda path: (path.suffix.lower() == ".zip", path))
     listed = [found for path in json_first for found in _export_file(path, archives)]
@@ -271,11 +274,12 @@ def _find(paths: list[Path], archives: _Archives) -> list[ExportFile]:
                 found.extend(_zip_members(path, archives))
             except _READ_ERRORS as error:
                 raise UsageError(f"{path} is not a readable zip file ({error}).") from error
-        elif path.suffix.lower() == ".json":
+        elif path.suffix.lower() in HISTORY_SUFFIXES:
             found.extend(_export_file(path, archives))
         else:
             raise UsageError(
-                f"{path} is not a zip, a folder or a .json file.",
-                hint="Pass the my_spotify_data.zip Spotify sent you, or its unpacked folder.",
+                f"{path} is not a zip, a folder or a .json, .jsonl or .csv file.",
+                hint="Pass the my_spotify_data.zip Spotify sent you (or its unpacked folder), a ListenBrainz export "
+                "or a Last.fm CSV.",
             )
     return found

@@ -5,79 +5,15 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from music_time_machine.privacy_export.rows import MALFORMED_RULES, SkipReason
 from music_time_machine.render.charts import play_blocks, play_count_json, play_stats_json, track_json
 from music_time_machine.render.console import JsonObject, message
-from music_time_machine.render.tables import Block, Column, Table, number, show
+from music_time_machine.render.tables import Block, Table, number, show
 
 if TYPE_CHECKING:
-    from music_time_machine.services.importer import ImportSummary
     from music_time_machine.services.on_this_day import DayBack
     from music_time_machine.services.rank_vs_plays import RankVsPlays
     from music_time_machine.services.schedule import SchedulePlan
     from music_time_machine.services.sync import SyncResult
-    from music_time_machine.services.users import ImportListener
-
-
-def show_import_listener(listener: ImportListener) -> None:
-    """Whose plays these become, on stderr, when nobody said (no login, no --user)."""
-    if listener.named_by == "local":
-        message(
-            "Filing these plays under the listener 'local' (the export names no account and nobody is logged in); "
-            "use --user ID to choose one."
-        )
-    elif listener.named_by:
-        message(
-            f"Filing these plays under {listener.user.id}, the account named in {listener.named_by} "
-            "(--user ID chooses another)."
-        )
-
-
-def import_json(summary: ImportSummary) -> JsonObject:
-    return {
-        "files": summary.files,
-        "files_imported": summary.files_imported,
-        "files_already_imported": summary.files_already_imported,
-        "files_not_history": summary.files_not_history,
-        "files_malformed": summary.files_malformed,
-        "rows": summary.rows,
-        "stored": summary.stored,
-        "duplicates": summary.duplicates,
-        "first_played_at": summary.first_played_at,
-        "last_played_at": summary.last_played_at,
-        "problems": summary.problems,
-        "dry_run": summary.dry_run,
-        "skipped": {reason: summary.skipped[reason] for reason in SkipReason},
-    }
-
-
-def show_import(summary: ImportSummary) -> None:
-    title = "Dry run: nothing was stored" if summary.dry_run else "Import"
-    table = Table.of(title, Column("", style="bold"), number("count"))
-    files = (
-        f"{summary.files} ({summary.files_imported} imported, {summary.files_already_imported} already imported, "
-        f"{summary.files_not_history} not listening history, {summary.files_malformed} malformed or unreadable)"
-    )
-    skip_labels = ("too short (< 30 s, not a skip)", "not music (podcasts, audiobooks, video)", "malformed rows")
-    rows = [
-        ("files", files),
-        ("rows read", f"{summary.rows:,}"),
-        ("plays stored", f"{summary.stored:,}"),
-        ("duplicates skipped", f"{summary.duplicates:,}"),
-        *((label, f"{summary.skipped[reason]:,}") for label, reason in zip(skip_labels, SkipReason, strict=True)),
-        ("date range", f"{summary.first_played_at or 'none'} … {summary.last_played_at or 'none'}"),
-    ]
-    for label, value in rows:
-        table.add_row(label, value)
-    show(table)
-    if summary.skipped[SkipReason.MALFORMED]:
-        message(f"note: {MALFORMED_RULES}.")
-    show_import_problems(summary)
-
-
-def show_import_problems(summary: ImportSummary) -> None:
-    for problem in summary.problems:
-        message(f"warning: {problem}")
 
 
 def sync_json(result: SyncResult) -> JsonObject:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from music_time_machine.models import PlayRow, SourceKind, utc_iso
+from music_time_machine.models import MatchRule, PlayRow, SourceKind, utc_iso
 from music_time_machine.scrobbles.listen import Listen
-from music_time_machine.services.matching import MAX_TOLERANCE_MS, RANKS, Decisions, Match, Rule, Seen, decide, seen
+from music_time_machine.services.matching import MAX_TOLERANCE_MS, RANKS, Decisions, Match, Seen, decide, seen
 from music_time_machine.store import Store
 from music_time_machine.store.play_ledger import KnownPlay
 
@@ -42,7 +42,7 @@ class Played(NamedTuple):
 class Example(NamedTuple):
     row: Played  # the incoming row
     known: Played  # the stored play it met
-    rule: Rule
+    rule: MatchRule
     apart_s: int
     tolerance_s: int
     row_kept: bool  # the incoming row took the known play's place (else it was recognised as it)
@@ -50,10 +50,10 @@ class Example(NamedTuple):
 
 @dataclass
 class LedgerCounts:
-    stored: int = 0
-    recognised: int = 0  # incoming rows that were known plays
+    """What an import's rows met among the plays of other sources."""
+
     replaced: int = 0  # known plays that gave way to richer incoming rows
-    rules: Counter[Rule] = field(default_factory=Counter)
+    rules: Counter[MatchRule] = field(default_factory=Counter)
     examples: list[Example] = field(default_factory=list)
 
 
@@ -154,20 +154,15 @@ def _give_way(store: Store, user_id: str, decisions: Decisions) -> int:
     return sum(lost.values())
 
 
-def store_scrobbles(
-    store: Store, user_id: str, source_id: int, kind: SourceKind, listens: list[Listen], counts: LedgerCounts
-) -> None:
-    """Store the scrobbles that are new plays, in place of poorer copies; count the rest as recognised."""
-    plays = [listen_play(listen, user_id, source_id) for listen in listens]
+def store_scrobbles(store: Store, user_id: str, kind: SourceKind, plays: list[PlayRow], counts: LedgerCounts) -> int:
+    """Store the scrobbles (`listen_play`s) that are new plays, in place of poorer copies; count the rest as
+    recognised. Returns how many were stored."""
     decisions, known = _judge(store, user_id, plays, kind, tuple(SourceKind))
     _note(counts, decisions.recognised, plays, known, kind, kept=False)
     _note(counts, decisions.replaced, plays, known, kind, kept=True)
     counts.replaced += _give_way(store, user_id, decisions)
     recognised = {match.incoming for match in decisions.recognised}
-    kept = [play for ref, play in enumerate(plays) if ref not in recognised]
-    stored = store.plays.insert(kept, replace_synced=False)
-    counts.stored += stored
-    counts.recognised += len(plays) - stored
+    return store.plays.insert([play for ref, play in enumerate(plays) if ref not in recognised], replace_synced=False)
 
 
 def make_way(store: Store, user_id: str, plays: list[PlayRow], kind: SourceKind, counts: LedgerCounts) -> None:

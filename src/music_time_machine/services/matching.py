@@ -26,10 +26,9 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import NamedTuple
 
-from music_time_machine.models import ascii_lower
+from music_time_machine.models import MatchRule, ascii_lower
 
 RANKS = {"extended": 0, "account": 0, "recently-played": 1, "listenbrainz": 2, "lastfm": 3, "lastfm-csv": 3}
 SPOTIFY_RANK = RANKS["recently-played"]  # ranks up to this one are Spotify's own
@@ -73,18 +72,10 @@ class Seen(NamedTuple):
     source_id: int
 
 
-class Rule(StrEnum):
-    """Why two rows are one play."""
-
-    SAME_SECOND = "same-second"  # one source, same names, same second
-    SAME_MINUTE = "same-minute"  # same names, ending in the same minute
-    NEAR_START = "near-start"  # same names, starts within the pair's tolerance
-
-
 class Match(NamedTuple):
     incoming: int  # ref of the incoming row
     known: int  # ref (id) of the known play
-    rule: Rule
+    rule: MatchRule
     apart_ms: int  # between the two starts
     tolerance_ms: int  # the pair's
 
@@ -111,11 +102,11 @@ def why_same(row: Seen, known: Seen) -> Match | None:
         return None
     apart, limit = abs(row.start_ms - known.start_ms), tolerance_ms(row, known)
     if row.source_id == known.source_id:
-        rule = Rule.SAME_SECOND if apart < 1000 else None
+        rule = MatchRule.SAME_SECOND if apart < 1000 else None
     elif row.minute_key == known.minute_key:
-        rule = Rule.SAME_MINUTE
+        rule = MatchRule.SAME_MINUTE
     else:
-        rule = Rule.NEAR_START if apart <= limit else None
+        rule = MatchRule.NEAR_START if apart <= limit else None
     return None if rule is None else Match(row.ref, known.ref, rule, apart, limit)
 
 

@@ -48,8 +48,8 @@ class CopyQueries(Queries):
 
     def play_source_rows(self) -> list[tuple]:
         return self.db.execute(
-            """SELECT id, user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised
-               FROM play_sources ORDER BY id"""
+            """SELECT id, user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised,
+                      resume_after FROM play_sources ORDER BY id"""
         ).fetchall()
 
     def play_rows(self) -> Iterator[PlayRow]:
@@ -86,7 +86,7 @@ class CopyQueries(Queries):
         """The target's id for a source's play_sources row: the same file (by SHA-256, whatever its name, as the
         importer matches it), or that listener's source of the same kind and name (the sync, a Last.fm user); added
         when the target has neither."""
-        _id, user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised = row
+        _id, user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised, resume_after = row
         if sha256:
             found = self.db.execute(
                 "SELECT id FROM play_sources WHERE user_id = ? AND sha256 = ?", (user_id, sha256)
@@ -100,7 +100,7 @@ class CopyQueries(Queries):
             return found[0]
         [new_id] = self.db.execute(
             """INSERT INTO play_sources (user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored,
-               recognised) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised),
+               recognised, resume_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (user_id, kind, stamped, name, sha256, imported_at, rows_read, plays_stored, recognised, resume_after),
         ).fetchone()
         return new_id

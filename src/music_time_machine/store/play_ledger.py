@@ -82,6 +82,18 @@ class LedgerQueries(Queries):
             self.aggregates.recount(user_id, months)
         return lost
 
+    def api_source(self, user_id: str, kind: str, name: str) -> tuple[int, str | None] | None:
+        """The listener's source of this kind and name that an API import adds to (one per Last.fm user), and where
+        it continues; None when there is none yet."""
+        row = self.db.execute(
+            "SELECT id, resume_after FROM play_sources WHERE user_id = ? AND kind = ? AND name = ? AND sha256 IS NULL",
+            (user_id, kind, name),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def resume_after(self, source_id: int, started_at: str) -> None:
+        self.db.execute("UPDATE play_sources SET resume_after = ? WHERE id = ?", (started_at, source_id))
+
     def add_recognised(self, counts: Mapping[int, int]) -> None:
         """Rows of these sources found to be plays already known."""
         self.db.executemany(

@@ -232,10 +232,12 @@ MIGRATIONS: list[str] = [
     # 7: one ledger of where every play came from. Scrobbles (ListenBrainz, Last.fm) stamp when a play started,
     # Spotify when it ended: `stamped` says which the source gave; `plays.played_at` is always the end (a scrobble's
     # start plus its length, converted once at import). `recognised`: rows of the source found to be a play already
-    # known (from a richer source, or seen before), counted from this version on.
+    # known (from a richer source, or seen before), counted from this version on. `resume_after`: where an import
+    # from an API continues (Last.fm: the start of the newest scrobble it has stored).
     """
     ALTER TABLE play_sources ADD COLUMN stamped {text} NOT NULL DEFAULT 'end' CHECK (stamped IN ('end', 'start'));
     ALTER TABLE play_sources ADD COLUMN recognised BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE play_sources ADD COLUMN resume_after {text};
     """,
 ]
 

@@ -11,7 +11,13 @@ from music_time_machine.cli.options import DbOption, JsonOption, context
 from music_time_machine.errors import UsageError
 from music_time_machine.privacy_export.files import open_export
 from music_time_machine.render.console import byte_progress, emit_json
-from music_time_machine.render.listening import import_json, show_import, show_import_listener, show_import_problems
+from music_time_machine.render.imports import (
+    import_json,
+    show_import,
+    show_import_listener,
+    show_import_problems,
+    show_matches,
+)
 from music_time_machine.services.importer import import_history
 from music_time_machine.services.users import import_listener
 
@@ -22,6 +28,10 @@ def command(
         list[str], typer.Argument(help="The export zip, its unpacked folder, or JSON files.", show_default=False)
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and count everything; store nothing.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Also show which rows were found to be plays of other sources, and why."),
+    ] = False,
     user_id: Annotated[
         str | None,
         typer.Option(
@@ -34,21 +44,28 @@ def command(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Import years of plays from Spotify's privacy export (Account privacy page → Download your data).
+    """Import years of plays: Spotify's privacy export (Account privacy page → Download your data), a
+    ListenBrainz export (Settings → Export), or a Last.fm CSV.
 
-    Reads the Extended Streaming History (Streaming_History_Audio_*.json, older endsong_*.json) and
-    the Account Data (StreamingHistory_music_*.json), detected by content. Podcasts, audiobooks and
-    video are counted and left out; plays under 30 s are left out unless they were skips. Importing
-    the same file again adds nothing; overlapping exports are not double counted (one play per
-    artist, title and minute). Each file is stored whole or not at all. No login is needed: the plays
-    go to the logged-in listener, else to the account the export names (its Userdata.json), else to
-    the database's only listener, else to a listener called "local"; --user chooses.
+    Reads the Extended Streaming History (Streaming_History_Audio_*.json, older endsong_*.json),
+    the Account Data (StreamingHistory_music_*.json), ListenBrainz's listens/<year>/<month>.jsonl and
+    the CSVs Last.fm export tools write, each detected by content. Podcasts, audiobooks and video are
+    counted and left out; plays under 30 s are left out unless they were skips. Importing the same
+    file again adds nothing; a play two sources saw counts once, as the richer source has it (see
+    README, "One ledger"; --explain shows what matched what). Each file is stored whole or not at
+    all. No login is needed: the plays go to the logged-in listener, else to the account the export
+    names (its Userdata.json), else to the database's only listener, else to a listener called
+    "local"; --user chooses.
 
     Examples:
 
         tm import ~/Downloads/my_spotify_data.zip
 
         tm import "Spotify Extended Streaming History/" --dry-run
+
+        tm import listenbrainz_yourname.zip --explain
+
+        tm import scrobbles.csv --dry-run --explain
 
         tm import Streaming_History_Audio_2023_4.json --json
 
@@ -67,3 +84,5 @@ def command(
         show_import_problems(summary)
     else:
         show_import(summary)
+        if explain:
+            show_matches(summary)

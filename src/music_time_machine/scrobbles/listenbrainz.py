@@ -1,0 +1,62 @@
+"""ListenBrainz exports: `listens/<year>/<month>.jsonl`, one listen per line, as listenbrainz-server's exporter
+(listenbrainz/background/export.py) writes them:
+
+    {"listened_at": 1700000000, "inserted_at": 1700000030, "recording_msid": "…",
+     "track_metadata": {"artist_name": "…", "track_name": "…", "release_name": "…",
+                        "additional_info": {"duration_ms": 215000, "spotify_id": "https://open.spotify.com/track/…",
+                                            "origin_url": "…", "music_service": "spotify.com", …},
+                        "mbid_mapping": {…} or null}}
+
+`listened_at` is when the listen started (epoch seconds, possibly with a fraction). The length is
+`additional_info.duration_ms`, or `duration` in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from music_time_machine.privacy_export.rows import SkipReason
+from music_time_machine.scrobbles import rows
+from music_time_machine.scrobbles.listen import Listen
+
+
+def is_listen(first: object) -> bool:
+    """Does a line's object look like a ListenBrainz listen?"""
+    return type(first) is dict and "listened_at" in first and type(first.get("track_metadata")) is dict
+
+
+def _duration(info: dict) -> int | None:
+    found = rows.length_ms(info.get("duration_ms"))
+    if found is None and type(info.get("duration")) is int:
+        found = rows.length_ms(info["duration"] * 1000)
+    return found
+
+
+def listen_of(line: str, latest_s: int) -> Listen | SkipReason:
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return SkipReason.MALFORMED
+    if type(value) is not dict or type(value.get("track_metadata")) is not dict:
+        return SkipReason.MALFORMED
+    metadata = value["track_metadata"]
+    info = metadata.get("additional_info")
+    info = info if type(info) is dict else {}
+    return rows.listen(
+        rows.start_time(value.get("listened_at"), latest_s),
+        metadata.get("artist_name"),
+        metadata.get("track_name"),
+        metadata.get("release_name"),
+        _duration(info),
+        rows.spotify_uri(info.get("spotify_id"), info.get("origin_url")),
+    )
+
+
+def listens(lines: Iterator[str | None], latest_s: int) -> Iterator[Listen | SkipReason]:
+    """Each non-blank line's listen (None: a line too long to read, malformed)."""
+    for line in lines:
+        if line is None:
+            yield SkipReason.MALFORMED
+        elif line.strip():
+            yield listen_of(line, latest_s)
