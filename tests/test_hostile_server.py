@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from typer.testing import Result
 from urllib3.util import parse_url
 
+from music_time_machine.bounded_http import MAX_RESPONSE_BYTES, REQUEST_DEADLINE_SECONDS
 from music_time_machine.config import load_settings
 from music_time_machine.errors import NetworkError, SpotifyError
 from music_time_machine.models import TimeRange
 from music_time_machine.services.playlists import marker
 from music_time_machine.spotify.client import SpotifyClient, under_base
-from music_time_machine.spotify.http import MAX_RESPONSE_BYTES, REQUEST_DEADLINE_SECONDS
 from music_time_machine.testing.fake_hostile import ForeignHost
 
 from conftest import Tm, error_lines

@@ -16,6 +16,7 @@ import typer.main
 from typer.testing import Result
 
 from music_time_machine.cli import app
+from music_time_machine.testing.fake_lastfm import API_KEY, FakeLastfm
 
 from conftest import Tm, login
 
@@ -311,7 +312,20 @@ def _history(tm: Tm, folder: Path) -> None:
 def _import(tm: Tm, folder: Path) -> list[object]:
     broken = Path(_export(folder, [(f"2025-03-0{day}T20:00:00Z", UNCHARTED) for day in range(1, 4)]))
     broken.write_text(broken.read_text()[:-40])  # truncated: one of the problems
-    return [_json(tm, "import", str(broken), _export(folder / "good", [("2025-03-04T20:00:00Z", UNCHARTED)]), "--json")]
+    good = _export(folder / "good", [("2025-03-04T20:00:00Z", UNCHARTED)])
+    scrobbled = folder / "scrobbles.csv"  # the same play, scrobbled as it started (200 s before its end)
+    scrobbled.write_text(f"uts,artist,album,track\n{1741118202},Nobody,,Never Charted\n")
+    return [_json(tm, "import", str(broken), good, str(scrobbled), "--json")]
+
+
+def _import_lastfm(tm: Tm, folder: Path) -> list[object]:
+    """Scrobbles through the fake Last.fm, twice: the second run resumes after the first."""
+    with FakeLastfm() as lastfm:
+        lastfm.seed_scrobbles("someone", [(1741118202, "Nobody", "Never Charted", None)])
+        env = {"TM_LASTFM_API_KEY": API_KEY, "TM_LASTFM_API_URL": lastfm.api_url}
+        runs = [tm("import-lastfm", "someone", "--json", extra_env=env) for _ in range(2)]
+    assert [run.exit_code for run in runs] == [0, 0], runs[0].output
+    return [json.loads(run.stdout) for run in runs]
 
 
 def _wrapped(tm: Tm, folder: Path) -> list[object]:
@@ -415,6 +429,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("snapshot --json", ""): run("snapshot", "--json"),
     ("snapshot --all-users --json", ""): run("snapshot", "--all-users", "--json", seed=_household, exit_code=1),
     ("import --json", ""): _import,
+    ("import-lastfm --json", ""): _import_lastfm,
     ("sources --json", ""): run("sources", "--json", seed=_history),
     ("sync --json", ""): run("sync", "--json", seed=lambda tm, folder: tm.fake.listen(until=tm.now, plays=5)),
     ("sync --all-users --json", ""): run("sync", "--all-users", "--json", seed=_household, exit_code=1),

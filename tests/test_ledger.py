@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,51 @@ def test_the_same_files_again_add_and_recognise_nothing(tm: Tm, tmp_path: Path) 
     assert (again["files_imported"], again["stored"], again["duplicates"]) == (0, 0, 0)
     assert again["files_already_imported"] > 2  # the Spotify file, the CSV, each month of ListenBrainz
     _assert_counts(tm, TRUTH, 1)
+
+
+def _scrobbles_csv(path: Path, rows: list[tuple[datetime, str, str]]) -> Path:
+    lines = ["uts,artist,album,track"] + [f"{int(at.timestamp())},{artist},,{track}" for at, artist, track in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("sync_first", [True, False], ids=["sync-first", "scrobbles-first"])
+def test_a_synced_play_and_its_scrobble_are_one_play_kept_as_spotify_has_it(
+    logged_in: Tm, tmp_path: Path, sync_first: bool
+) -> None:
+    track, other = logged_in.fake.top_tracks("short_term")[:2]
+    ended = (logged_in.now - timedelta(hours=1)).replace(microsecond=0)
+    started = ended - timedelta(milliseconds=track["duration_ms"])
+    logged_in.fake.record_play(track["uri"], ended)
+    scrobbles = [
+        (started + timedelta(seconds=4), track["artists"][0]["name"].upper(), track["name"]),  # the same play
+        (started - timedelta(hours=5), other["artists"][0]["name"], other["name"]),  # one Spotify no longer shows
+    ]
+    csv = _scrobbles_csv(tmp_path / "scrobbles.csv", scrobbles)
+    steps = [("sync",), ("import", str(csv), "--explain")]
+    for step in steps if sync_first else steps[::-1]:
+        result = logged_in(*step)
+        assert result.exit_code == 0, result.output
+
+    sources = _sources(logged_in)
+    assert (sources["recently-played"]["kept"], sources["recently-played"]["recognised"]) == (1, 0)
+    assert (sources["lastfm-csv"]["kept"], sources["lastfm-csv"]["recognised"]) == (1, 1)
+    kept = logged_in.rows("SELECT track_uri, track_name FROM plays ORDER BY played_at")
+    assert kept == [(None, other["name"]), (track["uri"], track["name"])]
+    if sync_first:  # the import came last: its --explain names the match
+        assert "row recognised" in result.stdout
+
+
+def test_explain_names_each_match_and_its_rule(tm: Tm, tmp_path: Path) -> None:
+    at = datetime(2024, 6, 1, 20, 0, tzinfo=UTC)
+    first = _scrobbles_csv(tmp_path / "a.csv", [(at, "Band", "Song")])
+    second = _scrobbles_csv(tmp_path / "b.csv", [(at + timedelta(seconds=50), "BAND", "Song - Remastered 2011")])
+    assert tm("import", str(first), "--user", "listener").exit_code == 0
+
+    result = tm("import", str(second), "--user", "listener", "--explain")
+
+    assert result.exit_code == 0, result.output
+    assert "starts 50 s apart (within 105 s)" in result.stdout
+    assert "Band - Song" in result.stdout
+    assert "BAND - Song - Remastered 2011" in result.stdout
+    assert "near starts: 1" in result.stderr

@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from music_time_machine.bounded_http import AnswerTooSlow, BoundedSession
 from music_time_machine.config import load_settings
 from music_time_machine.errors import SpotifyError
 from music_time_machine.models import TimeRange
 from music_time_machine.spotify.client import SpotifyClient
-from music_time_machine.spotify.http import AnswerTooSlow, BoundedSession
 
 from conftest import Tm
 

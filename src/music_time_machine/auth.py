@@ -58,7 +58,7 @@ def _authorization_code(
     paste: Callable[[], str] | None,
 ) -> tuple[str, LoginAttempt]:
     """Show the authorize URL and get the code back: our listener, or a pasted URL when the port is busy."""
-    from music_time_machine.spotify.http import BoundedSession
+    from music_time_machine.bounded_http import BoundedSession
     from music_time_machine.spotify.oauth import LoginAttempt
 
     attempt = LoginAttempt(settings, pending, BoundedSession())

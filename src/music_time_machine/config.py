@@ -17,6 +17,7 @@ from music_time_machine.private_files import private_folder
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com/"
+DEFAULT_LASTFM_API_URL = "https://ws.audioscrobbler.com/2.0/"
 DEFAULT_MAX_RETRY_WAIT = 60
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a SQLite connection waits for another writer's lock before "busy"
 
@@ -29,6 +30,8 @@ SETTING_NAMES = (
     "TM_DB",
     "TM_SPOTIFY_API_URL",
     "TM_SPOTIFY_ACCOUNTS_URL",
+    "TM_LASTFM_API_KEY",
+    "TM_LASTFM_API_URL",
     "TM_MAX_RETRY_WAIT",
     "TM_BUSY_TIMEOUT",
     "TM_TZ",
@@ -57,6 +60,8 @@ class Settings:
     app_token_path: Path  # the Client Credentials token: never in the same file as a user's login
     api_url: str
     accounts_url: str
+    lastfm_api_key: str | None
+    lastfm_api_url: str
     max_retry_wait: int
     busy_timeout: float  # seconds; SQLite only
     time_zone: str | None  # whose clock days and hours are on (an IANA name); None: this machine's
@@ -71,6 +76,15 @@ class Settings:
                 "a .env file (see .env.example), or try `tm demo`, which needs no account.",
             )
         return self.client_id
+
+    def require_lastfm_api_key(self) -> str:
+        if not self.lastfm_api_key:
+            raise ConfigError(
+                "TM_LASTFM_API_KEY is not set.",
+                hint="Get an API key at https://www.last.fm/api/account/create (free) and put it in a .env file "
+                "(see .env.example). A Last.fm CSV export imports without one: tm import FILE.csv.",
+            )
+        return self.lastfm_api_key
 
     def redirect_target(self) -> RedirectTarget:
         return parse_redirect_uri(self.redirect_uri)
@@ -257,18 +271,19 @@ def _split(url: str) -> SplitResult | None:
 
 
 def _base_url(values: Mapping[str, str], name: str, default: str) -> str:
-    """An endpoint that receives the client secret and tokens: https, or http to this machine only."""
+    """An endpoint that receives secrets (Spotify's client secret and tokens, the Last.fm API key): https, or
+    http to this machine only."""
     url = values.get(name, default)
     parts = _split(url)
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or _AMBIGUOUS_URL.search(url):
         raise ConfigError(
             f"{name} must be an https URL with a host, and no user part, query, fragment or spaces.",
-            hint="The default, Spotify's own, needs no setting: remove it from the environment and any .env.",
+            hint="The default, the service's own, needs no setting: remove it from the environment and any .env.",
         )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
-            f"{name} is plain http to another machine ({parts.hostname}); tm sends your client secret and tokens "
-            "there, so it must be https.",
+            f"{name} is plain http to another machine ({parts.hostname}); tm sends your secrets (client secret, "
+            "tokens, API key) there, so it must be https.",
             hint="Use https, or http only to this machine (127.0.0.1, ::1, localhost).",
         )
     return url if url.endswith("/") else url + "/"
@@ -290,6 +305,8 @@ def load_settings(
         app_token_path=home / "app-token.json",
         api_url=_base_url(values, "TM_SPOTIFY_API_URL", DEFAULT_API_URL),
         accounts_url=_base_url(values, "TM_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
+        lastfm_api_key=values.get("TM_LASTFM_API_KEY") or None,
+        lastfm_api_url=_base_url(values, "TM_LASTFM_API_URL", DEFAULT_LASTFM_API_URL),
         max_retry_wait=_int_setting(values, "TM_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT),
         busy_timeout=_seconds_setting(values, "TM_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT),
         time_zone=values.get("TM_TZ") or None,

@@ -22,6 +22,7 @@ from music_time_machine.store import Store, as_store_error, open_store
 from music_time_machine.tokens import TokenFile
 
 if TYPE_CHECKING:
+    from music_time_machine.lastfm.client import LastfmClient
     from music_time_machine.spotify.client import SpotifyClient
 
 R = TypeVar("R")
@@ -101,6 +102,19 @@ class Context:
         if user is None:
             raise NotLoggedIn()
         return user
+
+    def lastfm(self) -> LastfmClient:
+        """Last.fm's API, with the settings' key (required here, and only here)."""
+        from music_time_machine.lastfm.client import LastfmClient
+
+        settings = self.settings
+        return LastfmClient(
+            settings.require_lastfm_api_key(),
+            settings.lastfm_api_url,
+            wait=self.wait,
+            clock=self.now,
+            max_retry_wait=settings.max_retry_wait,
+        )
 
     def spotify_for(self, user: User) -> SpotifyClient:
         """Spotify, acting for `user`: refuse to mix one listener's charts into another's data."""

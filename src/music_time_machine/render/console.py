@@ -83,6 +83,22 @@ def byte_progress(total: int, description: str) -> Iterator[Callable[[int], None
         yield lambda size: progress.advance(task, size)
 
 
+@contextmanager
+def pages_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over pages whose number is known after the first (drawn only on a terminal); yields the
+    update function (pages done, pages in all)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    stderr = _stderr()
+    if not stderr.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
 def per_listener(
     outcomes: Sequence[tuple[User, T | TmError]],
     as_json: bool,

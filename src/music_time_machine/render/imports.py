@@ -12,6 +12,7 @@ from music_time_machine.render.tables import Column, Table, number, show
 
 if TYPE_CHECKING:
     from music_time_machine.services.importer import ImportSummary, SourceCounts
+    from music_time_machine.services.lastfm_import import LastfmImport
     from music_time_machine.services.ledger import Played
     from music_time_machine.services.users import ImportListener
 
@@ -149,3 +150,39 @@ def _in_order(summary: ImportSummary) -> list[tuple[SourceKind, SourceCounts]]:
 def show_import_problems(summary: ImportSummary) -> None:
     for problem in summary.problems:
         message(f"warning: {problem}")
+
+
+def lastfm_import_json(result: LastfmImport) -> JsonObject:
+    return {
+        "lastfm_user": result.lastfm_user,
+        "resumed_after": result.resumed_after,
+        "pages": result.pages,
+        "rows": result.rows,
+        "stored": result.stored,
+        "recognised": result.recognised,
+        "malformed": result.malformed,
+        "first_started_at": result.first_started_at,
+        "last_started_at": result.last_started_at,
+        "replaced": result.ledger.replaced,
+        "matched": {rule.value: result.ledger.rules[rule] for rule in MatchRule},
+    }
+
+
+def show_lastfm_import(result: LastfmImport) -> None:
+    if result.resumed_after:
+        message(f"Continued after {result.resumed_after}, the newest scrobble the last run stored.")
+    table = Table.of(f"Last.fm: {result.lastfm_user}", Column("", style="bold"), number("count"))
+    span = f"{result.first_started_at or 'none'} … {result.last_started_at or 'none'}"
+    rows = [
+        ("pages read", f"{result.pages:,}"),
+        ("scrobbles read", f"{result.rows:,}"),
+        ("plays stored", f"{result.stored:,}"),
+        ("recognised (already known)", f"{result.recognised:,}"),
+        ("malformed", f"{result.malformed:,}"),
+        ("started", span),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    show(table)
+    if result.ledger.replaced:
+        message(f"{result.ledger.replaced:,} plays stored before from poorer sources gave way to these scrobbles.")

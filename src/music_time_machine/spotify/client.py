@@ -12,6 +12,12 @@ from urllib.parse import quote, unquote
 import requests
 import spotipy
 
+from music_time_machine.bounded_http import (
+    MAX_RESPONSE_BYTES,
+    REQUEST_DEADLINE_SECONDS,
+    AnswerOutOfBounds,
+    BoundedSession,
+)
 from music_time_machine.config import Settings
 from music_time_machine.errors import (
     AuthExpired,
@@ -23,12 +29,6 @@ from music_time_machine.errors import (
     TmError,
 )
 from music_time_machine.models import PlaylistEntry, PlaylistRef, PlaylistSummary, TimeRange, Track, User
-from music_time_machine.spotify.http import (
-    MAX_RESPONSE_BYTES,
-    REQUEST_DEADLINE_SECONDS,
-    AnswerOutOfBounds,
-    BoundedSession,
-)
 from music_time_machine.spotify.oauth import AppToken, StoredToken
 from music_time_machine.spotify.parse import (
     parse_played_at,

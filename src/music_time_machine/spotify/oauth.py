@@ -9,9 +9,9 @@ import requests
 from spotipy.cache_handler import CacheHandler
 from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthError, SpotifyPKCE
 
+from music_time_machine.bounded_http import AnswerOutOfBounds
 from music_time_machine.config import Settings
 from music_time_machine.errors import AuthExpired, ConfigError, LoginFailed, NetworkError, NotLoggedIn, SpotifyError
-from music_time_machine.spotify.http import AnswerOutOfBounds
 from music_time_machine.tokens import TokenFile
 
 SCOPES = "user-top-read user-read-recently-played playlist-read-private playlist-modify-private playlist-modify-public"

@@ -2,8 +2,9 @@
 
 requests' timeouts bound each socket operation, not a request: a server that sends one byte every five seconds never
 trips a 10 s read timeout, and a 300 MB body is read into memory whole. The one session that spotipy and its token
-managers share streams every answer, stops reading past MAX_RESPONSE_BYTES, and shuts the socket down when the
-deadline passes, whether the server is still sending the status line, the headers or the body.
+managers share (and the Last.fm client's own) streams every answer, stops reading past MAX_RESPONSE_BYTES, and shuts
+the socket down when the deadline passes, whether the server is still sending the status line, the headers or the
+body.
 """
 
 from __future__ import annotations
