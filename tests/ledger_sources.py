@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-SPOTIFY, LISTENBRAINZ, LASTFM = "extended", "listenbrainz", "lastfm-csv"
-RICHNESS = [SPOTIFY, LISTENBRAINZ, LASTFM]
+SPOTIFY, LISTENBRAINZ, LASTFM, LASTFM_API = "extended", "listenbrainz", "lastfm-csv", "lastfm"
+RICHNESS = [SPOTIFY, LISTENBRAINZ, LASTFM]  # Last.fm's history comes as a CSV (LASTFM) or through its API
 SEEN_FROM = {LASTFM: datetime(2019, 1, 1, tzinfo=UTC), LISTENBRAINZ: datetime(2020, 1, 1, tzinfo=UTC)}
 SEEN_FROM[SPOTIFY] = datetime(2021, 1, 1, tzinfo=UTC)
 SEEN_UNTIL = {kind: start.replace(year=start.year + 4) for kind, start in SEEN_FROM.items()}
@@ -70,12 +70,20 @@ class Play:
         if kind == LISTENBRAINZ:
             length = self.song.length_ms if self.lb_gives_length else ASSUMED_MS
             return self.start + timedelta(seconds=self.lb_jitter_s, milliseconds=length)
-        minute = (self.start + timedelta(seconds=self.lastfm_jitter_s)).replace(second=0, microsecond=0)
-        return minute + timedelta(milliseconds=ASSUMED_MS)
+        return self.lastfm_start(kind) + timedelta(milliseconds=ASSUMED_MS)
+
+    def lastfm_start(self, kind: str) -> datetime:
+        """The CSV stamps the minute; the API the second."""
+        start = (self.start + timedelta(seconds=self.lastfm_jitter_s)).replace(microsecond=0)
+        return start.replace(second=0) if kind == LASTFM else start
 
     @property
     def winner(self) -> str:
         return next(kind for kind in RICHNESS if kind in self.seen_by)
+
+    def seen_as(self, lastfm: str) -> list[str]:
+        """The kinds of source that saw it, Last.fm's as `lastfm` (LASTFM or LASTFM_API)."""
+        return [lastfm if kind == LASTFM else kind for kind in RICHNESS if kind in self.seen_by]
 
 
 @dataclass
@@ -115,15 +123,17 @@ def listening(seed: int = 7) -> list[Play]:
     return plays
 
 
-def truth(plays: list[Play]) -> Truth:
+def truth(plays: list[Play], lastfm: str = LASTFM) -> Truth:
+    """What a ledger must hold once each source is imported, Last.fm's as `lastfm`."""
     found = Truth()
     for play in plays:
-        found.kept[play.winner] += 1
-        found.months[play.stored_end(play.winner).strftime("%Y-%m")] += 1
-        for kind in play.seen_by:
+        winner, *others = play.seen_as(lastfm)
+        found.kept[winner] += 1
+        found.months[play.stored_end(winner).strftime("%Y-%m")] += 1
+        found.rows[winner] += 1
+        for kind in others:
             found.rows[kind] += 1
-            if kind != play.winner:
-                found.recognised[kind] += 1
+            found.recognised[kind] += 1
     return found
 
 
@@ -182,9 +192,18 @@ def lastfm_rows(plays: list[Play]) -> list[list[str]]:
     for play in plays:
         if LASTFM in play.seen_by:
             artist, title = play.song.scrobbled_as(play.spelling)
-            start = play.start + timedelta(seconds=play.lastfm_jitter_s)
-            rows.append([artist, play.song.album, title, start.strftime("%d %b %Y %H:%M")])
+            rows.append([artist, play.song.album, title, play.lastfm_start(LASTFM).strftime("%d %b %Y %H:%M")])
     return rows[::-1]
+
+
+def lastfm_scrobbles(plays: list[Play]) -> list[tuple[int, str, str, str | None]]:
+    """(uts, artist, track, album) for the fake Last.fm's API."""
+    found = []
+    for play in plays:
+        if LASTFM in play.seen_by:
+            artist, title = play.song.scrobbled_as(play.spelling)
+            found.append((int(play.lastfm_start(LASTFM_API).timestamp()), artist, title, play.song.album))
+    return found
 
 
 def write_sources(plays: list[Play], folder: Path, *, reverse: bool = False) -> dict[str, Path]:

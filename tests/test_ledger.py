@@ -11,7 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from ledger_sources import LASTFM, LISTENBRAINZ, RICHNESS, SPOTIFY, Truth, listening, truth, write_sources
+from ledger_sources import (
+    LASTFM,
+    LASTFM_API,
+    LISTENBRAINZ,
+    RICHNESS,
+    SPOTIFY,
+    Truth,
+    lastfm_scrobbles,
+    listening,
+    truth,
+    write_sources,
+)
+from music_time_machine.testing.fake_lastfm import API_KEY, FakeLastfm
 
 from conftest import Tm
 
@@ -25,15 +37,17 @@ def _sources(tm: Tm) -> dict[str, dict[str, object]]:
     return {source["kind"]: source for source in json.loads(result.stdout)["sources"]}
 
 
-def _assert_counts(tm: Tm, expected: Truth, rounds: int) -> None:
+def _assert_counts(tm: Tm, expected: Truth, rounds: int, kinds: list[str] = RICHNESS) -> None:
+    """After `rounds` imports of each source: files are read again each round (every row then known), the API
+    continues where it stopped (nothing more to read)."""
     sources = _sources(tm)
-    assert {kind: sources[kind]["kept"] for kind in RICHNESS} == {kind: expected.kept[kind] for kind in RICHNESS}
-    extra = {kind: (rounds - 1) * expected.rows[kind] for kind in RICHNESS}  # the later rounds: every row known
-    assert {kind: sources[kind]["recognised"] for kind in RICHNESS} == {
-        kind: expected.recognised[kind] + extra[kind] for kind in RICHNESS
+    again = {kind: 0 if kind == LASTFM_API else rounds - 1 for kind in kinds}
+    assert {kind: sources[kind]["kept"] for kind in kinds} == {kind: expected.kept[kind] for kind in kinds}
+    assert {kind: sources[kind]["recognised"] for kind in kinds} == {
+        kind: expected.recognised[kind] + again[kind] * expected.rows[kind] for kind in kinds
     }
-    assert {kind: sources[kind]["rows_read"] for kind in RICHNESS} == {
-        kind: rounds * expected.rows[kind] for kind in RICHNESS
+    assert {kind: sources[kind]["rows_read"] for kind in kinds} == {
+        kind: (again[kind] + 1) * expected.rows[kind] for kind in kinds
     }
     months = Counter(dict(tm.rows("SELECT substr(played_at, 1, 7), count(*) FROM plays GROUP BY 1")))
     assert months == expected.months
@@ -51,6 +65,28 @@ def test_three_overlapping_sources_in_any_order_twice_count_each_play_once(
             result = tm("import", str(files[kind]), "--user", "listener")
             assert result.exit_code == 0, result.output
         _assert_counts(tm, TRUTH, round_number)
+
+
+API_KINDS = [SPOTIFY, LISTENBRAINZ, LASTFM_API]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(API_KINDS)), ids="-".join)
+def test_with_last_fm_through_its_api_any_order_twice_counts_each_play_once(
+    tm: Tm, tmp_path: Path, order: tuple[str, ...], database: Path | str
+) -> None:
+    if not isinstance(database, Path) and order != (LASTFM_API, SPOTIFY, LISTENBRAINZ):
+        pytest.skip("PostgreSQL: one order")
+    expected = truth(PLAYS, LASTFM_API)
+    with FakeLastfm() as lastfm:
+        lastfm.seed_scrobbles("someone", lastfm_scrobbles(PLAYS))
+        env = {"TM_LASTFM_API_KEY": API_KEY, "TM_LASTFM_API_URL": lastfm.api_url}
+        for round_number, reverse in enumerate((False, True), start=1):
+            files = write_sources(PLAYS, tmp_path / f"round{round_number}", reverse=reverse)
+            for kind in order:
+                args = ("import-lastfm", "someone") if kind == LASTFM_API else ("import", str(files[kind]))
+                result = tm(*args, "--user", "listener", extra_env=env)
+                assert result.exit_code == 0, result.output
+            _assert_counts(tm, expected, round_number, API_KINDS)
 
 
 def test_the_same_files_again_add_and_recognise_nothing(tm: Tm, tmp_path: Path) -> None:
