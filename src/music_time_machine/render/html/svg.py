@@ -38,19 +38,21 @@ def label(x: float, y: float, words: str, anchor: str = "start", kind: str = "")
     return f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}"{classes}>{text(shown)}</text>'
 
 
-def heat_legend(largest: float, unit: str) -> list[tuple[str, str]]:
-    """What each heat class stands for (as `heat` shades a value against the `largest`)."""
+def heat_legend(largest: int, unit: str) -> list[tuple[str, str]]:
+    """What each heat class stands for: the whole numbers (minutes) `heat` gives it against the `largest` (a class
+    no whole number can have is left out)."""
     shown = [("h0", f"no {unit}")]
     for level in range(1, 5):
-        low, high = (level - 1) * largest / 4, level * largest / 4
-        shown.append((f"h{level}", f"up to {high:,.0f} {unit}" if level == 1 else f"{low:,.0f} to {high:,.0f}"))
+        low, high = (level - 1) * largest // 4 + 1, level * largest // 4  # level - 1 < 4 * value / largest <= level
+        if low <= high:
+            shown.append((f"h{level}", f"{low:,} {unit}" if low == high else f"{low:,} to {high:,} {unit}"))
     return shown
 
 
 def heat_grid(
     rows: Sequence[str],
     columns: Sequence[str],
-    values: Sequence[Sequence[float]],
+    values: Sequence[Sequence[int]],
     tip: Callable[[int, int], str],
     scale: float = 1,
 ) -> Drawing:
@@ -74,7 +76,7 @@ def _week(day: date) -> int:
     return ((day - first).days + first.weekday()) // 7
 
 
-def calendar(years: Sequence[int], values: dict[str, float], tip: Callable[[str], str]) -> Drawing:
+def calendar(years: Sequence[int], values: dict[str, int], tip: Callable[[str], str]) -> Drawing:
     """One row of weeks per year, a cell per day (Monday at the top), shaded by its value; days without one are
     drawn empty, so every day of each year is there."""
     size, left, year_height = 11, 38, 7 * 11 + 16
