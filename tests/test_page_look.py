@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,14 @@ def test_month_labels_never_overlap(tm: Tm, browser: Browser, tmp_path: Path, fi
             assert labels, f"{chart} has month labels"
             if chart != "calendar":  # along a time axis, each label names a month of the chart's own
                 assert {label.text for label in labels} <= {month["month"] for month in data["months"]}
+            if chart != "calendar" and width == 1280:  # a wide screen draws them full size, ~48 px apart
+                starts = [label.left for label in labels]
+                assert all(later - earlier > 44 for earlier, later in pairwise(starts)), (chart, starts)
+                shown, drawn = page.evaluate(
+                    f"(svg => [svg.getBoundingClientRect().width, svg.width.baseVal.value])"
+                    f"(document.querySelector('#{chart} svg'))"
+                )
+                assert drawn - shown < 0.5, f"{chart} is not shrunk on a wide screen"
         if width == 1280:
             page.screenshot(f"report-{months}-months", full_page=True)
     year = first[:4]

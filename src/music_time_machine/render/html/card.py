@@ -26,14 +26,14 @@ h1 {{ font-size: 150px; line-height: 1; letter-spacing: -4px; }} h1 small {{ dis
 .big {{ display: flex; gap: 48px; margin: 60px 0; }} .big b {{ display: block; font-size: 68px; line-height: 1.05; }}
 .big span {{ color: #b9bcc4; }}
 h2 {{ font-size: 38px; color: #9ee6b8; margin: 44px 0 14px; text-transform: uppercase; letter-spacing: 3px; }}
-ol {{ padding-left: 1.4em; }} li {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-li span {{ color: #b9bcc4; }}
+ol {{ padding-left: 1.4em; }} ol li {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+ol li span {{ color: #b9bcc4; }}
 svg {{ margin-top: 16px; font: 12px system-ui, sans-serif; }} svg text {{ fill: #b9bcc4; }}
 .h0 {{ --c: #26262b; }} .h1 {{ --c: #0e4429; }} .h2 {{ --c: #006d32; }} .h3 {{ --c: #26a641; }}
 .h4 {{ --c: #39d353; }} .cell {{ fill: var(--c); }} .about {{ color: #b9bcc4; font-size: 28px; }}
-.legend {{ display: flex; gap: 28px; margin: 14px 0 0; padding: 0; list-style: none; color: #b9bcc4;
-  font-size: 24px; }} .legend i {{ display: inline-block; width: 24px; height: 24px; margin-right: 8px;
-  border-radius: 4px; background: var(--c); vertical-align: -3px; }}
+.legend {{ display: flex; flex-wrap: wrap; gap: 10px 28px; margin: 14px 0 0; padding: 0; list-style: none;
+  color: #b9bcc4; font-size: 24px; }} .legend li {{ white-space: nowrap; }} .legend i {{ display: inline-block;
+  width: 24px; height: 24px; margin-right: 8px; border-radius: 4px; background: var(--c); vertical-align: -3px; }}
 footer {{ position: absolute; bottom: 70px; color: #8a8d96; font-size: 26px; }}
 """
 

@@ -24,7 +24,7 @@ STYLE = """
 :root { color-scheme: light dark; --bg: #fbfbfa; --fg: #1d1d1f; --muted: #5f6368; --line: #d9d9de;
   --card: #ffffff; --h0: #ebedf0; --h1: #b7e4c7; --h2: #74c69d; --h3: #2d9b5f; --h4: #0b5d33;
   --s0: #1f77b4; --s1: #d9480f; --s2: #2b8a3e; --s3: #c2255c; --s4: #7048e8; --s5: #8d6e00; --s6: #0c8599;
-  --s7: #e8590c; --s8: #868e96; --s9: #5c940d; }
+  --s7: #9c6644; --s8: #868e96; --s9: #5c940d; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #121214; --fg: #ececf1; --muted: #a0a4ab; --line: #3a3a40; --card: #1c1c20; --h0: #26262b;
     --h1: #0e4429; --h2: #006d32; --h3: #26a641; --h4: #39d353; --s0: #4dabf7; --s1: #ff8787; --s2: #69db7c;

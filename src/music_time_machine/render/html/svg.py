@@ -16,6 +16,10 @@ from music_time_machine.render.html.page import Drawing, text
 
 SERIES = 10  # colour classes s0-s9
 MONTH_LABEL_GAP = 48  # px from one month's label to the next along a time axis: "2024-01" is about 40 px wide
+LABEL_EVERY = (1, 2, 3, 4, 6, 12, 24, 60)  # months from one label to the next, as few as leave the gap
+# px for a whole period along a time axis: inside the widest figure (72rem less paddings), so a long period is
+# drawn narrow enough that a wide screen never shrinks its labels
+MONTH_AXIS = 1_000
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # whatever the locale
 LABEL_CHARACTERS = 34  # of a name drawn beside a bar (the tooltip and the table hold it whole)
 
@@ -147,18 +151,24 @@ def _line(
 
 
 def month_step(months: int) -> float:
-    """The width of a month along a time axis: about 800 px for the whole period, 14 to 56 px a month."""
-    return round(max(14.0, min(56.0, 800 / max(months, 1))), 1)
+    """The width of a month along a time axis: MONTH_AXIS px for the whole period, at most 56 px a month."""
+    return round(min(56.0, MONTH_AXIS / max(months, 1)), 1)
 
 
 def _month_labels(left: float, step: float, months: Sequence[str]) -> list[str]:
-    """Along the top, every k-th month's label (k dividing a year, so they fall on the same months each year), the
-    smallest k that keeps labels MONTH_LABEL_GAP apart; the SVG scales as a whole, so they never meet at any width."""
-    every = next(k for k in (1, 2, 3, 4, 6, 12) if k * step >= MONTH_LABEL_GAP or k == 12)
+    """Along the top, every k-th month's label, the smallest k of LABEL_EVERY that keeps labels MONTH_LABEL_GAP
+    apart (each k falls on the same months every year, or on the same Januaries); the SVG scales as a whole, so
+    labels that do not meet at its own width meet at none."""
+    every = next((k for k in LABEL_EVERY if k * step >= MONTH_LABEL_GAP), LABEL_EVERY[-1])
+
+    def labelled(month: str) -> bool:
+        year, number = int(month[:4]), int(month[5:7])
+        return (number - 1) % every == 0 if every <= 12 else number == 1 and year % (every // 12) == 0
+
     return [
         label(left + index * step, 10, month, "middle", kind="month")
         for index, month in enumerate(months)
-        if (int(month[5:7]) - 1) % every == 0
+        if labelled(month)
     ]
 
 
