@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, NoReturn
 
 import pytest
 
@@ -76,6 +76,29 @@ def _chromium(chromium_path: str) -> Iterator[PlaywrightBrowser]:
             browser.close()
 
 
+class Box(NamedTuple):
+    """An element's bounding box in CSS pixels, and its text."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    text: str
+
+    def meets(self, other: Box) -> bool:
+        """Whether the two boxes share any area (touching edges do not count)."""
+        return (
+            self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+        )
+
+
+class Accessible(NamedTuple):
+    """A node of the page's accessibility tree, as a screen reader meets it."""
+
+    name: str
+    description: str
+
+
 @dataclass
 class LoadedPage:
     """A page after its `load` event, with everything it tried that a self-contained page must not."""
@@ -97,6 +120,30 @@ class LoadedPage:
     def texts(self, css: str) -> list[str]:
         """The text content of each element matching `css` (SVG's <title> included, which has no innerText)."""
         return self.page.locator(css).all_text_contents()
+
+    def accessible(self, role: str) -> list[Accessible]:
+        """The nodes of `role` (Chromium's name for it: "image", "figure", "graphics-symbol", ...) that a screen
+        reader meets, in page order: Chromium's own accessibility tree (CDP), without the nodes it ignores."""
+        session = self.page.context.new_cdp_session(self.page)
+        try:
+            nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+        finally:
+            session.detach()
+        return [
+            Accessible(node.get("name", {}).get("value", ""), node.get("description", {}).get("value", ""))
+            for node in nodes
+            if not node.get("ignored") and node.get("role", {}).get("value") == role
+        ]
+
+    def boxes(self, css: str) -> list[Box]:
+        """Where each element matching `css` is drawn (its bounding box in CSS pixels) and its text."""
+        found = self.page.evaluate(
+            "css => [...document.querySelectorAll(css)].map(element => {"
+            " const box = element.getBoundingClientRect();"
+            " return [box.left, box.top, box.right, box.bottom, element.textContent]; })",
+            css,
+        )
+        return [Box(*box) for box in found]
 
     def screenshot(self, name: str, *, full_page: bool = False) -> Path:
         """The viewport (or the whole page) as `<name>.png` in $TM_SCREENSHOTS (CI keeps them), else in the test's

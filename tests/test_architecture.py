@@ -1,4 +1,5 @@
-"""The layers point one way: cli -> services -> store/spotify; render is called by cli only (CONVENTIONS.md)."""
+"""The layers point one way: cli -> services -> store/spotify; render is called by cli only and only builds output,
+which the cli hands to a browser to draw (CONVENTIONS.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "music_time_machine"
 FORBIDDEN = {
     "cli": ("music_time_machine.store", "music_time_machine.spotify"),
     "services": ("music_time_machine.cli", "music_time_machine.render", "music_time_machine.spotify", "typer", "rich"),
-    "render": ("music_time_machine.cli", "music_time_machine.store", "music_time_machine.spotify"),
+    # render builds text and pages; drawing a page into a picture (a browser) is the CLI's to ask for
+    "render": (
+        "music_time_machine.cli",
+        "music_time_machine.store",
+        "music_time_machine.spotify",
+        "music_time_machine.browser",
+    ),
     "store": ("music_time_machine.cli", "music_time_machine.render", "music_time_machine.services", "spotipy"),
     "models.py": tuple(f"music_time_machine.{layer}" for layer in ("cli", "render", "services", "store", "spotify")),
 }

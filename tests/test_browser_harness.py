@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import Browser, Listener, page, png_size
+from browser import Accessible, Browser, Listener, page, png_size
 
 TESTS = Path(__file__).resolve().parent
 
@@ -106,6 +106,31 @@ def test_marks_and_their_tooltips_are_counted_and_read(browser: Browser, tmp_pat
     assert loaded.query_count("svg circle") == 0
     assert loaded.texts("svg rect > title") == ["month 0", "month 1", "month 2"]
     assert loaded.evaluate("document.querySelectorAll('rect').length") == 3
+
+
+def test_the_accessibility_tree_is_what_a_screen_reader_meets(browser: Browser, tmp_path: Path) -> None:
+    named = "<svg role='img' aria-label='a chart' aria-describedby='about'><rect width='9' height='9'/></svg>"
+    hidden = "<div aria-hidden='true'><img alt='hidden' src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></div>"
+    marks = "<svg><rect width='9' height='9'><title>a mark</title></rect></svg>"
+    path = page(tmp_path, f"<body><p id='about'>what it shows</p>{named}{hidden}{marks}</body>")
+
+    loaded = browser.open(path)
+
+    assert loaded.accessible("image") == [Accessible("a chart", "what it shows")]
+    assert loaded.accessible("graphics-symbol") == [Accessible("a mark", "")]
+    assert loaded.accessible("paragraph") == [Accessible("", "")]
+
+
+def test_boxes_are_where_elements_are_drawn(browser: Browser, tmp_path: Path) -> None:
+    spans = "<span style='position: absolute; left: {}px; top: 10px; width: 30px; height: 10px'>{}</span>"
+    path = page(tmp_path, "<body>" + "".join(spans.format(left, f"at {left}") for left in (0, 30, 50)) + "</body>")
+
+    first, second, third = browser.open(path).boxes("span")
+
+    assert (first.left, first.top, first.right, first.bottom, first.text) == (0, 10, 30, 20, "at 0")
+    assert not first.meets(second), "touching is not overlapping"
+    assert second.meets(third)
+    assert third.meets(second)
 
 
 def test_load_time_counts_what_delays_the_load_event(browser: Browser, tmp_path: Path) -> None:

@@ -131,16 +131,32 @@ def test_a_year_of_skips_only_says_nothing_ranks_instead_of_empty_charts(tm: Tm,
     assert 'id="calendar"' in page  # the skip's day is still a day with listening
 
 
-def test_a_year_without_plays_is_a_page_that_says_so(imported: Tm, tmp_path: Path) -> None:
-    path = tmp_path / "2010.html"
-    result = imported("wrapped", "2010", "--tz", "UTC", "--html", str(path))
+def test_a_year_without_plays_writes_no_page_and_no_card_and_says_so(imported: Tm, tmp_path: Path) -> None:
+    page, card, drawn = tmp_path / "2010.html", tmp_path / "2010.png", tmp_path / "drawn"
+    browser = tmp_path / "chromium"  # a browser that would leave a mark if it were asked to draw anything
+    browser.write_text(f"#!/bin/sh\ntouch {drawn}\n")
+    browser.chmod(0o755)
+
+    result = imported(
+        "wrapped",
+        "2010",
+        "--tz",
+        "UTC",
+        "--html",
+        str(page),
+        "--png",
+        str(card),
+        extra_env={"TM_CHROMIUM": str(browser)},
+    )
 
     assert result.exit_code == 0, result.output
-    page = path.read_text(encoding="utf-8")
-    assert re.search(r"No plays stored for 2010 \(UTC\)\. Years with plays: 2016(, 20[0-9][0-9])*\.<", page), page[
-        -600:
-    ]
-    assert "<figure" not in page
+    assert result.stdout == "", "as in the terminal view of a year without plays"
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"No plays stored for 2010 \(UTC\)\. Years with plays: 2016(, 20[0-9][0-9])*\.", lines[0])
+    assert lines[1:] == [f"No page written to {page}.", f"No share card written to {card}."]
+    assert not page.exists()
+    assert not card.exists()
+    assert not drawn.exists(), "the browser was never started"
 
 
 def test_the_page_replaces_an_old_one_whole_and_a_missing_folder_is_a_usage_error(imported: Tm, tmp_path: Path) -> None:

@@ -107,6 +107,15 @@ def screenshot(
         drawn.unlink(missing_ok=True)
 
 
+def draw_page(browser: str, page: str, png_path: Path, width: int, height: int) -> None:
+    """Draw the HTML `page` (a whole document) into `png_path` as a `width` x `height` picture; the browser loads it
+    from a private temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="tm-page-") as folder:
+        html_path = Path(folder) / "page.html"
+        html_path.write_text(page, encoding="utf-8")
+        screenshot(browser, html_path, png_path, width, height)
+
+
 def _run(command: list[str], stderr_path: Path, timeout: float) -> None:
     """Run the browser in a process group of its own, ended whole after `timeout` seconds (its renderer and GPU
     helpers would outlive a killed parent)."""

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from music_time_machine.browser import find_browser
+from music_time_machine.browser import draw_page, find_browser
 from music_time_machine.cli.options import DbOption, JsonOption, ZoneOption, context, zone_name
 from music_time_machine.render.console import message
 from music_time_machine.render.wrapped import show_wrapped
-from music_time_machine.services.wrapped import parse_year, time_zone, year_in_review
+from music_time_machine.services.wrapped import Wrapped, parse_year, time_zone, year_in_review
 
 
 def command(
@@ -52,17 +52,23 @@ def command(
     zone = time_zone(zone_name(env, tz))
     browser = find_browser(env.settings.chromium) if png is not None else None  # before the work: none is exit 2
     wrapped = year_in_review(env.store(), env.listener().id, wanted, zone)
-    if html is not None:  # first: a file that cannot be written fails the command before anything is shown
-        from music_time_machine.render.html.page import write_page  # pages cost their import only when asked for
+    if not wrapped.empty:  # first: a file that cannot be written fails the command before anything is shown
+        _write_files(wrapped, html, png, browser)
+    show_wrapped(wrapped, as_json=as_json)
+    if html is not None:
+        message(f"No page written to {html}." if wrapped.empty else f"Wrote your {wanted} to {html}")
+    if png is not None:
+        message(f"No share card written to {png}." if wrapped.empty else f"Wrote your {wanted} share card to {png}")
+
+
+def _write_files(wrapped: Wrapped, html: Path | None, png: Path | None, browser: str | None) -> None:
+    """The page and the share card asked for (a year without plays has neither, as it has no terminal view)."""
+    if html is not None:  # pages cost their import only when asked for
+        from music_time_machine.render.html.page import write_page
         from music_time_machine.render.html.wrapped import wrapped_page
 
         write_page(html, wrapped_page(wrapped))
     if png is not None and browser is not None:
-        from music_time_machine.render.html.card import draw_card
+        from music_time_machine.render.html.card import HEIGHT, WIDTH, card_page
 
-        draw_card(wrapped, browser, png)
-    show_wrapped(wrapped, as_json=as_json)
-    if html is not None:
-        message(f"Wrote your {wanted} to {html}")
-    if png is not None:
-        message(f"Wrote your {wanted} share card to {png}")
+        draw_page(browser, card_page(wrapped), png, WIDTH, HEIGHT)

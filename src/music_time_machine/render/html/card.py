@@ -1,12 +1,10 @@
-"""tm wrapped's share card: the year on one 1080 x 1920 page (a phone story's size), drawn to PNG by a browser."""
+"""tm wrapped's share card: the year on one 1080 x 1920 page (a phone story's size), which the CLI has a browser
+draw to PNG (render only builds the page)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from music_time_machine.browser import screenshot
 from music_time_machine.render.html import svg
 from music_time_machine.render.html.charts import HOURS, WEEKDAYS, plural
 from music_time_machine.render.html.page import html_document, text
@@ -16,6 +14,7 @@ if TYPE_CHECKING:
 
 WIDTH, HEIGHT = 1080, 1920
 SHOWN = 5  # tracks and artists on the card
+CLOCK_ABOUT = "Minutes in each hour of each weekday; stronger colour is more."
 
 STYLE = f"""
 * {{ box-sizing: border-box; margin: 0; }}
@@ -27,11 +26,14 @@ h1 {{ font-size: 150px; line-height: 1; letter-spacing: -4px; }} h1 small {{ dis
 .big {{ display: flex; gap: 48px; margin: 60px 0; }} .big b {{ display: block; font-size: 68px; line-height: 1.05; }}
 .big span {{ color: #b9bcc4; }}
 h2 {{ font-size: 38px; color: #9ee6b8; margin: 44px 0 14px; text-transform: uppercase; letter-spacing: 3px; }}
-ol {{ padding-left: 1.4em; }} li {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-li span {{ color: #b9bcc4; }}
+ol {{ padding-left: 1.4em; }} ol li {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+ol li span {{ color: #b9bcc4; }}
 svg {{ margin-top: 16px; font: 12px system-ui, sans-serif; }} svg text {{ fill: #b9bcc4; }}
-.h0 {{ fill: #26262b; }} .h1 {{ fill: #0e4429; }} .h2 {{ fill: #006d32; }} .h3 {{ fill: #26a641; }}
-.h4 {{ fill: #39d353; }}
+.h0 {{ --c: #26262b; }} .h1 {{ --c: #0e4429; }} .h2 {{ --c: #006d32; }} .h3 {{ --c: #26a641; }}
+.h4 {{ --c: #39d353; }} .cell {{ fill: var(--c); }} .about {{ color: #b9bcc4; font-size: 28px; }}
+.legend {{ display: flex; flex-wrap: wrap; gap: 10px 28px; margin: 14px 0 0; padding: 0; list-style: none;
+  color: #b9bcc4; font-size: 24px; }} .legend li {{ white-space: nowrap; }} .legend i {{ display: inline-block;
+  width: 24px; height: 24px; margin-right: 8px; border-radius: 4px; background: var(--c); vertical-align: -3px; }}
 footer {{ position: absolute; bottom: 70px; color: #8a8d96; font-size: 26px; }}
 """
 
@@ -53,7 +55,6 @@ def card_page(wrapped: Wrapped) -> str:
     ]
     big = "".join(f"<div><b>{text(value)}</b><span>{text(what)}</span></div>" for value, what in numbers)
     clock = svg.heat_grid(
-        "Listening clock",
         [day[:3] for day in WEEKDAYS],
         [hour if int(hour) % 6 == 0 else "" for hour in HOURS],
         wrapped.clock_minutes,
@@ -64,14 +65,8 @@ def card_page(wrapped: Wrapped) -> str:
         f"<h1><small>My year in music</small>{wrapped.year}</h1><div class=big>{big}</div>"
         f"<h2>Top tracks</h2>{_listed(wrapped.top_tracks, True)}"
         f"<h2>Top artists</h2>{_listed(wrapped.top_artists, False)}"
-        f"<h2>When I listen</h2>{clock}<footer>tm, the Music Time Machine · {text(wrapped.tz)}</footer>"
+        f'<h2 id="clock-title">When I listen</h2><p class="about" id="clock-about">{CLOCK_ABOUT}</p>'
+        f"{clock.html('clock')}"
+        f"<footer>tm, the Music Time Machine · {text(wrapped.tz)}</footer>"
     )
     return html_document(f"My {wrapped.year} in music", STYLE, body)
-
-
-def draw_card(wrapped: Wrapped, browser: str, png: Path) -> None:
-    """The card as a PNG, drawn by `browser` (headless) from the page written into a private temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="tm-card-") as folder:
-        page = Path(folder) / "card.html"
-        page.write_text(card_page(wrapped), encoding="utf-8")
-        screenshot(browser, page, png, WIDTH, HEIGHT)

@@ -36,7 +36,7 @@ def clock_chart(clock_minutes: Sequence[Sequence[int]], tz: str, when: str) -> C
         "clock",
         "Listening clock",
         f"Minutes listened {when} in each hour of each weekday, on the clock of {tz}. {STRONGER} {peak}",
-        svg.heat_grid("Listening clock", [day[:3] for day in WEEKDAYS], HOURS, clock_minutes, tip),
+        svg.heat_grid([day[:3] for day in WEEKDAYS], HOURS, clock_minutes, tip),
         Table(
             ["weekday", *HOURS],
             [[day, *row] for day, row in zip(WEEKDAYS, clock_minutes, strict=True)],
@@ -57,7 +57,7 @@ def calendar_chart(years: Sequence[int], days: Sequence[Period], tz: str) -> Cha
         "calendar",
         "Every day",
         f"Minutes listened on each day ({tz}), a row of weeks per year, Monday at the top. {STRONGER}",
-        svg.calendar("Every day", years, {day.label: day.minutes for day in days}, tip),
+        svg.calendar(years, {day.label: day.minutes for day in days}, tip),
         Table(
             ["day", "minutes", "full plays"], [[day.label, day.minutes, day.plays] for day in days], frozenset({1, 2})
         ),
@@ -89,4 +89,4 @@ def entry_bars(
     ]
     headings = ["rank", "name", *artist, "full plays", "minutes"]
     numeric = frozenset({0, len(headings) - 2, len(headings) - 1})
-    return Chart(chart_id, title, description, svg.bars(title, items), Table(headings, rows, numeric))
+    return Chart(chart_id, title, description, svg.bars(items), Table(headings, rows, numeric))

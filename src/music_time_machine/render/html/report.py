@@ -35,7 +35,7 @@ def _years(report: Report) -> str:
         "years",
         "Year by year",
         "Minutes listened each year (whole years on your clock, as tm wrapped counts them).",
-        svg.columns("Year by year", items),
+        svg.columns(items),
         Table(["year", "minutes", "full plays", "skips", "artists"], rows, frozenset(range(5))),
     )
     return f'<nav aria-label="Years">Jump to a year: {links}</nav>{chart.html()}'
@@ -92,7 +92,7 @@ def _bump(report: Report) -> Chart:
         "Your top tracks, month by month",
         f"The short-term chart rank (from {report.source.value}) of the {len(lines)} tracks with the most chart "
         "points (51 minus the rank, each month in the top 50); a line breaks where a track was out of the chart.",
-        svg.bump("Top tracks, month by month", months, lines, tip),
+        svg.bump(months, lines, tip),
         Table(["track", "artist", "month", "rank"], rows, frozenset({3})),
     )
 
@@ -118,7 +118,7 @@ def _stream(report: Report) -> Chart:
         "Who you listened to",
         f"Each month's minutes shared among your {len(report.artists)} most played artists of the period and "
         "everyone else (months in UTC, as charts are).",
-        svg.stream("Who you listened to", months, series, tip),
+        svg.stream(months, series, tip),
         Table(["month", "artist", "minutes", "share"], rows, frozenset({2, 3})),
     )
 
@@ -142,7 +142,7 @@ def _turnover(report: Report, evolution: Evolution) -> Chart:
         "How your chart turns over",
         "Per month: turnover, the share of the short-term chart that is new, and rank-biased overlap with the month "
         "before (1.00: the same tracks in the same order). Lines break after a month without a chart.",
-        svg.trend("How your chart turns over", months, series, tip),
+        svg.trend(months, series, tip),
         Table(["month", "turnover", "overlap", "entries", "exits"], rows, frozenset({1, 2, 3, 4})),
     )
 
@@ -159,7 +159,7 @@ def _boomerangs(evolution: Evolution) -> Chart:
         "boomerangs",
         "Boomerangs",
         "Tracks that left your short-term chart and came back, with the months they were away each time.",
-        svg.bars("Boomerangs", items),
+        svg.bars(items),
         Table(["track", "returns", "months away"], rows, frozenset({1})),
     )
 
@@ -173,7 +173,7 @@ def _gems(found: TodaysGems | ChartedGems) -> Chart:
         "gems",
         "Forgotten gems",
         "Tracks high in your long-term chart that have left your short-term one, as `tm gems` finds them today.",
-        "",
+        None,
         Table(["track", "artist", "why"], rows),
     )
 

@@ -65,7 +65,7 @@ def _months(wrapped: Wrapped) -> Chart:
         "months",
         "Month by month",
         "Minutes listened in each month, with the song of the month (its most played track) in each tooltip.",
-        svg.columns("Month by month", items),
+        svg.columns(items),
         Table(["month", "minutes", "full plays", "song of the month"], rows, frozenset({1, 2})),
     )
 
@@ -87,7 +87,7 @@ def _skipped(wrapped: Wrapped) -> Chart:
         "most-skipped",
         "Most skipped",
         "Tracks skipped at least 3 times this year, with the share of their plays that were skips.",
-        svg.bars("Most skipped", items),
+        svg.bars(items),
         Table(["rank", "name", "artist", "skips", "skip share"], rows, frozenset({0, 3, 4})),
     )
 
@@ -109,13 +109,9 @@ def _ranked(wrapped: Wrapped) -> list[Chart]:
 
 
 def wrapped_page(wrapped: Wrapped) -> str:
-    """The year in review as one self-contained page."""
+    """The year in review as one self-contained page (of a year with plays: the CLI writes none for one without)."""
     title = f"Your {wrapped.year} in music"
     subtitle = f"From your stored plays, on the clock of {wrapped.tz}."
-    if wrapped.empty:
-        years = ", ".join(map(str, wrapped.years_with_plays)) or "none yet"
-        note = missing(f"No plays stored for {wrapped.year} ({wrapped.tz}). Years with plays: {years}.")
-        return document(title, subtitle, [Section("year", "The year", note)], FOOTER)
     sections = [
         Section("year", "The year in numbers", _numbers(wrapped)),
         Section(
