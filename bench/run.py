@@ -14,6 +14,9 @@ P4 analytics: `tm evolution` and `tm history` on 10 years of monthly snapshots p
    the big tables).
 P5 pages (bench/pages.py): `tm report` writing its page vs `tm evolution --json` in the same rounds, the page's
    size, and its draw time in headless Chromium; `tm wrapped YEAR --html` for reference.
+P6 other histories (bench/scrobbles.py): import rates of a ListenBrainz export, a Last.fm CSV and Last.fm's API (the
+   fake, on loopback); the ListenBrainz import meeting the 1M Spotify plays vs into an empty database; the Spotify
+   import into the scrobbles' database vs into an empty one.
 
 Commands that are compared run interleaved, round after round, in fresh processes with output to a pipe, and each
 figure is the median of the rounds: noise from a shared machine hits both sides of a ratio alike.
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from measure import TM, Row, measure, medians, ratio_rows
 from pages import pages
+from scrobbles import scrobble_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_VENV = ROOT / ".bench-venv"
@@ -298,6 +302,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plays", type=int, default=1_000_000, help="synthetic plays for P3/P4")
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per timing (median)")
+    parser.add_argument("--listens", type=int, default=200_000, help="scrobbles for P6")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -311,6 +316,7 @@ def main() -> None:
         more, plans = import_and_analytics(work, env, args.plays, args.rounds)
         rows += more
         rows += pages(work, env, work / "ten-years.sqlite3", "2020", args.rounds)
+        rows += scrobble_imports(work, env, work / "ten-years.sqlite3", args.listens)
     text = report(rows, plans, args.plays, args.rounds, time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

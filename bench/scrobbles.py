@@ -90,7 +90,7 @@ def scrobble_imports(work: Path, env: dict[str, str], ten_years: Path, count: in
         api_rate, api_rss, _ = _rate(api_command, api_env, count)
     overlapping = work / "ten-years-and-scrobbles.sqlite3"
     shutil.copyfile(ten_years, overlapping)
-    meeting_rate, meeting_rss, meeting = _rate([TM, "import", str(lb), "--db", str(overlapping), *user], env, count)
+    meeting_rate, _meeting_rss, meeting = _rate([TM, "import", str(lb), "--db", str(overlapping), *user], env, count)
     rows = [
         Row(
             "P6",
@@ -161,9 +161,8 @@ def main() -> None:
         ten_years = work / "ten-years.sqlite3"
         measure([TM, "import", str(work / "export"), "--user", "fake-listener", "--db", str(ten_years), "--json"], env)
         for row in scrobble_imports(work, env, ten_years, args.listens):
-            print(
-                f"| {row.id} | {row.what} | {row.measured} | {'' if row.ratio is None else f'{row.ratio:.2f}x'} | {row.target} |"
-            )
+            ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
+            print(f"| {row.id} | {row.what} | {row.measured} | {ratio} | {row.target} |")
 
 
 if __name__ == "__main__":
