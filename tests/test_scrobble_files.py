@@ -3,11 +3,13 @@ counted as malformed; the expected plays are worked out here from the lines writ
 
 from __future__ import annotations
 
+import csv
 import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -163,3 +165,50 @@ def test_any_listenbrainz_object_is_a_listen_or_malformed_and_a_listen_is_sound(
 def test_any_csv_row_is_a_listen_or_malformed(row: list[str]) -> None:
     found = lastfm_csv.listen_of(row, lastfm_csv.HEADERLESS, LATEST_S)
     assert isinstance(found, Listen) or found is SkipReason.MALFORMED
+
+
+SAMPLES = Path(__file__).parent / "data" / "scrobbles"  # real files from other projects: see SOURCES.md
+
+
+def _end(start: int, length_ms: int | None) -> str:
+    return _stamp(datetime.fromtimestamp(start, UTC) + timedelta(milliseconds=length_ms or 210_000))
+
+
+@pytest.mark.parametrize("name", ["listenbrainz_listens.jsonl", "listenbrainz_mixed_validity.jsonl"])
+def test_listenbrainz_s_own_sample_files_import_as_they_read(tm: Tm, tmp_path: Path, name: str) -> None:
+    lines = [json.loads(line) for line in (SAMPLES / name).read_text().splitlines() if line.strip()]
+    expected = set()
+    for line in lines:
+        metadata = line["track_metadata"]
+        info = metadata.get("additional_info", {})
+        spotify = info.get("spotify_id")
+        if metadata["artist_name"].strip() and metadata["track_name"].strip():
+            uri = f"spotify:track:{spotify.rsplit('/', 1)[1]}" if spotify else None
+            length = info.get("duration_ms")
+            row = (
+                metadata["artist_name"],
+                metadata["track_name"],
+                metadata.get("release_name"),
+                length or 210_000,
+                uri,
+            )
+            expected.add((_end(line["listened_at"], length), *row))
+
+    summary = _import(tm.at("2026-01"), SAMPLES / name)  # the listens are of June 2025
+
+    assert set(_plays(tm)) == expected
+    assert summary["skipped"]["malformed"] == len(lines) - len(expected)
+
+
+def test_a_libre_fm_export_with_its_comment_lines_imports_its_scrobbles(tm: Tm) -> None:
+    rows = list(csv.reader((SAMPLES / "librefm.csv").read_text().splitlines()))
+    header = next(at for at, row in enumerate(rows) if row[:1] == ["Artist"])
+    expected = {
+        (_end(int(time), None), artist, track, album or None, 210_000, None)
+        for artist, track, album, time in rows[header + 1 :]
+    }
+
+    summary = _import(tm, SAMPLES / "librefm.csv")
+
+    assert set(_plays(tm)) == expected
+    assert (summary["rows"], summary["skipped"]["malformed"]) == (len(expected), 0)

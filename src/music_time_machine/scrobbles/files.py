@@ -18,6 +18,7 @@ from music_time_machine.scrobbles.listen import Listen
 from music_time_machine.scrobbles.rows import latest_seconds
 
 MAX_LINE = 1 << 16
+PREAMBLE_LINES = 10  # lines read for a header or a first scrobble (Libre.fm's CSV starts with three comments)
 SCROBBLE_SUFFIXES = (".jsonl", ".csv")
 
 
@@ -54,16 +55,17 @@ def _format_of_line(line: str) -> ScrobbleFormat | None:
 
 
 def detect_scrobbles(export_file: ExportFile) -> ScrobbleFormat | None:
-    """The scrobble format of a .jsonl or .csv file, by its first non-blank line (None: not scrobbles). Raises
+    """The scrobble format of a .jsonl or .csv file, by its first non-blank lines (None: not scrobbles). Raises
     UnreadableFile when the file cannot be read."""
     if not export_file.name.lower().endswith(SCROBBLE_SUFFIXES):
         return None
     try:
         with export_file.text() as text:
-            first = next((line for line in _lines(text, lambda size: None) if line is None or line.strip()), None)
+            lines = (line for line in _lines(text, lambda size: None) if line is None or line.strip())
+            first = [line for line, _ in zip(lines, range(PREAMBLE_LINES), strict=False) if line is not None]
     except UnicodeDecodeError:
         return None
-    return None if first is None else _format_of_line(first)
+    return next(filter(None, map(_format_of_line, first)), None)
 
 
 def read_scrobbles(

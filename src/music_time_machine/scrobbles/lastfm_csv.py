@@ -3,7 +3,9 @@
 - benjaminbenben's lastfm-to-csv (lastfm.ghan.nl/export's predecessor, and the tools that copy it): no header,
   `artist,album,track,date`, the date in UTC to the minute: `31 Jan 2021 14:05`;
 - a header row naming the columns, as newer exporters write: `uts,utc_time,artist,artist_mbid,album,album_mbid,
-  track,track_mbid` (uts: epoch seconds), or any order of `artist`, `album`, `track` and `uts` or `date`.
+  track,track_mbid` (uts: epoch seconds), Libre.fm's `Artist,Track,Album,Time` (after a few comment lines), or
+  any order of `artist`, `track`, an optional `album` and a time (`uts`, `timestamp`, `time` or `date`: epoch
+  seconds or a date as above).
 
 Either way the time is when the scrobble started (Last.fm's own meaning).
 """
@@ -36,41 +38,51 @@ def _date_seconds(text: str) -> int | None:
     return int(moment.timestamp())
 
 
-HEADERLESS = {"artist": 0, "album": 1, "track": 2, "date": 3}
+TIME_COLUMNS = ("uts", "timestamp", "time", "date")  # the first a header has is the scrobble's start
+Columns = dict[str, int | None]
+HEADERLESS: Columns = {"artist": 0, "album": 1, "track": 2, "time": 3}
 
 
-def columns_of(first: list[str]) -> dict[str, int] | None:
-    """Where artist, album, track and the time are: from a header row, or HEADERLESS when the row is itself a
-    scrobble of the header-less shape (None: neither)."""
+def columns_of(first: list[str]) -> Columns | None:
+    """Where artist, album (if any), track and the time are: from a header row, or HEADERLESS when the row is
+    itself a scrobble of the header-less shape (None: neither)."""
     header = {field.strip().lower().lstrip("\ufeff"): at for at, field in enumerate(first)}
-    if all(column in header for column in NAMED) and ("uts" in header or "date" in header):
-        return header
+    time = next((name for name in TIME_COLUMNS if name in header), None)
+    if "artist" in header and "track" in header and time is not None:
+        return {
+            "artist": header["artist"],
+            "album": header.get("album"),
+            "track": header["track"],
+            "time": header[time],
+        }
     if len(first) == 4 and _date_seconds(first[3].lstrip("\ufeff")) is not None:
         return HEADERLESS
     return None
 
 
-def _seconds(row: list[str], columns: dict[str, int]) -> int | None:
-    if "uts" in columns:
-        text = row[columns["uts"]].strip()
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
-    return _date_seconds(row[columns["date"]])
+def _seconds(text: str) -> int | None:
+    """Epoch seconds, or a date as lastfm-to-csv writes it."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 12:
+        return int(text)
+    return _date_seconds(text)
 
 
-def listen_of(row: list[str], columns: dict[str, int], latest_s: int) -> Listen | SkipReason:
-    if len(row) <= max(columns.values()):
+def listen_of(row: list[str], columns: Columns, latest_s: int) -> Listen | SkipReason:
+    if len(row) <= max(at for at in columns.values() if at is not None):
         return SkipReason.MALFORMED
-    seconds = _seconds(row, columns)
+    seconds = _seconds(row[columns["time"] or 0])
     started_at = None if seconds is None else rows.start_time(seconds, latest_s)
-    album = row[columns["album"]]
-    return rows.listen(started_at, row[columns["artist"]], row[columns["track"]], album or None, None, None)
+    album = row[columns["album"]] if columns["album"] is not None else None
+    return rows.listen(started_at, row[columns["artist"] or 0], row[columns["track"] or 0], album or None, None, None)
 
 
 def listens(lines: Iterator[str | None], latest_s: int) -> Iterator[Listen | SkipReason]:
-    """Each row's listen; the header row, when there is one, is not a row. A line too long to read (None) or a row
-    the csv module cannot parse is malformed."""
+    """Each row's listen. Rows before the header (or the first scrobble, without one) are the exporter's preamble
+    (Libre.fm writes comments there) and the header is no row either. A line too long to read (None) or a row the
+    csv module cannot parse is malformed."""
     rows_read = csv.reader(line if line is not None else "\x00\n" for line in lines)  # "\x00": never a scrobble
-    columns: dict[str, int] | None = None
+    columns: Columns | None = None
     while True:
         try:
             row = next(rows_read)
@@ -83,8 +95,7 @@ def listens(lines: Iterator[str | None], latest_s: int) -> Iterator[Listen | Ski
             continue
         if columns is None:
             columns = columns_of(row)
-            if columns is None:
-                yield SkipReason.MALFORMED
+            if columns is None:  # the preamble
                 continue
             if columns is not HEADERLESS:
                 continue  # the header row
