@@ -51,6 +51,15 @@ def _assert_counts(tm: Tm, expected: Truth, rounds: int, kinds: list[str] = RICH
     }
     months = Counter(dict(tm.rows("SELECT substr(played_at, 1, 7), count(*) FROM plays GROUP BY 1")))
     assert months == expected.months
+    _assert_read_by_commands(tm, expected)
+
+
+def _assert_read_by_commands(tm: Tm, expected: Truth) -> None:
+    """history and wrapped count every source's plays (each a full play here)."""
+    history = json.loads(tm("history", "--month", "2022-06", "--json").stdout)
+    assert history["plays"]["plays"] == expected.months["2022-06"]
+    wrapped = json.loads(tm("wrapped", "2021", "--tz", "UTC", "--json").stdout)
+    assert wrapped["plays"] == sum(count for month, count in expected.months.items() if month.startswith("2021"))
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(RICHNESS)), ids="-".join)
@@ -147,3 +156,19 @@ def test_explain_names_each_match_and_its_rule(tm: Tm, tmp_path: Path) -> None:
     assert "Band - Song" in result.stdout
     assert "BAND - Song - Remastered 2011" in result.stdout
     assert "near starts: 1" in result.stderr
+
+
+def test_sources_tells_each_source_and_what_its_times_meant(tm: Tm, tmp_path: Path) -> None:
+    files = write_sources(PLAYS, tmp_path)
+    for kind in RICHNESS:
+        assert tm("import", str(files[kind]), "--user", "listener").exit_code == 0
+
+    result = tm("sources")
+
+    assert result.exit_code == 0, result.output
+    table = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 3}
+    for label, kind in [("Spotify extended history", SPOTIFY), ("ListenBrainz", LISTENBRAINZ), ("Last.fm CSV", LASTFM)]:
+        assert f"{TRUTH.kept[kind]:,}" in table[label]
+        assert f"{TRUTH.recognised[kind]:,}" in table[label]
+    assert f"{sum(TRUTH.kept.values()):,} plays" in result.stdout
+    assert "ListenBrainz and Last.fm when it started" in result.stderr

@@ -117,7 +117,9 @@ def show_import(summary: ImportSummary) -> None:
 def _show_by_source(summary: ImportSummary) -> None:
     table = Table.of("By source", "Source", number("Files"), number("Rows"), number("Stored"), number("Recognised"))
     for kind, counts in _in_order(summary):
-        table.add_row(LABELS[kind], counts.files, counts.rows, counts.stored, counts.recognised)
+        table.add_row(
+            LABELS[kind], *(f"{count:,}" for count in (counts.files, counts.rows, counts.stored, counts.recognised))
+        )
     show(table)
     if summary.ledger.replaced:
         message(f"{summary.ledger.replaced:,} plays stored before from poorer sources gave way to richer rows.")

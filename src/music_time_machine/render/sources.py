@@ -50,7 +50,8 @@ def show_sources(sources: Sources) -> None:
     table = Table.of(f"Where {sources.user_id}'s {sources.plays:,} plays came from", *columns)
     for summary in sources.sources:
         first, last = (time[:10] if time else "-" for time in (summary.first_played_at, summary.last_played_at))
-        table.add_row(LABELS[summary.kind], summary.imports, first, last, summary.kept, summary.recognised)
+        imports, kept, recognised = (f"{count:,}" for count in (summary.imports, summary.kept, summary.recognised))
+        table.add_row(LABELS[summary.kind], imports, first, last, kept, recognised)
     show(table)
     message(
         "Recognised: rows that were a play already known (from a richer source, or seen before), counted once.",
