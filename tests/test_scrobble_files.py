@@ -212,3 +212,12 @@ def test_a_libre_fm_export_with_its_comment_lines_imports_its_scrobbles(tm: Tm) 
 
     assert set(_plays(tm)) == expected
     assert (summary["rows"], summary["skipped"]["malformed"]) == (len(expected), 0)
+
+
+def test_a_csv_header_may_call_the_track_title_and_leave_the_album_out(tm: Tm, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("title,artist,date\nSong,Band,1700000000\n")
+
+    _import(tm, path)
+
+    assert _plays(tm) == [(_end(1_700_000_000, None), "Band", "Song", None, 210_000, None)]

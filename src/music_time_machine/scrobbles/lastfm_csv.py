@@ -4,8 +4,8 @@
   `artist,album,track,date`, the date in UTC to the minute: `31 Jan 2021 14:05`;
 - a header row naming the columns, as newer exporters write: `uts,utc_time,artist,artist_mbid,album,album_mbid,
   track,track_mbid` (uts: epoch seconds), Libre.fm's `Artist,Track,Album,Time` (after a few comment lines), or
-  any order of `artist`, `track`, an optional `album` and a time (`uts`, `timestamp`, `time` or `date`: epoch
-  seconds or a date as above).
+  any order of an artist, a track (or `title`), an optional album and a time (`uts`, `timestamp`, `time` or
+  `date`: epoch seconds or a date as above); NAMES lists the words taken for each.
 
 Either way the time is when the scrobble started (Last.fm's own meaning).
 """
@@ -24,7 +24,6 @@ from music_time_machine.scrobbles.listen import Listen
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
 _DATE = re.compile(r"([0-9]{1,2}) ([A-Z][a-z]{2}) ([0-9]{4}),? ([0-9]{2}):([0-9]{2})")
-NAMED = ("artist", "album", "track")
 
 
 def _date_seconds(text: str) -> int | None:
@@ -38,7 +37,13 @@ def _date_seconds(text: str) -> int | None:
     return int(moment.timestamp())
 
 
-TIME_COLUMNS = ("uts", "timestamp", "time", "date")  # the first a header has is the scrobble's start
+# What exporters call each column (the first a header has wins): Last.fm's own words, Libre.fm's, other tools'.
+NAMES = {
+    "artist": ("artist", "artist_name", "artist name"),
+    "album": ("album", "album_name", "album name", "release"),
+    "track": ("track", "title", "track_name", "track name", "name"),
+    "time": ("uts", "timestamp", "time", "date"),
+}
 Columns = dict[str, int | None]
 HEADERLESS: Columns = {"artist": 0, "album": 1, "track": 2, "time": 3}
 
@@ -47,14 +52,9 @@ def columns_of(first: list[str]) -> Columns | None:
     """Where artist, album (if any), track and the time are: from a header row, or HEADERLESS when the row is
     itself a scrobble of the header-less shape (None: neither)."""
     header = {field.strip().lower().lstrip("\ufeff"): at for at, field in enumerate(first)}
-    time = next((name for name in TIME_COLUMNS if name in header), None)
-    if "artist" in header and "track" in header and time is not None:
-        return {
-            "artist": header["artist"],
-            "album": header.get("album"),
-            "track": header["track"],
-            "time": header[time],
-        }
+    found = {column: next((header[name] for name in names if name in header), None) for column, names in NAMES.items()}
+    if found["artist"] is not None and found["track"] is not None and found["time"] is not None:
+        return found
     if len(first) == 4 and _date_seconds(first[3].lstrip("\ufeff")) is not None:
         return HEADERLESS
     return None
