@@ -36,7 +36,7 @@ def _expected(tm: Tm) -> tuple[dict[tuple, list], dict[tuple, list]]:
     return quarters, artists
 
 
-def _assert_kept(tm: Tm) -> None:
+def assert_kept(tm: Tm) -> None:
     quarters, artists = _expected(tm)
     assert quarters, "plays to sum"
     kept_quarters = {row[:3]: list(row[3:]) for row in tm.rows("SELECT * FROM play_quarters")}
@@ -81,7 +81,7 @@ def _synced_then_exported(tm: Tm, folder: Path) -> Path:
 
 def test_every_write_to_the_plays_keeps_the_reports_sums_exact(logged_in: Tm, tmp_path: Path) -> None:
     export = _synced_then_exported(logged_in, tmp_path / "export")
-    _assert_kept(logged_in)
+    assert_kept(logged_in)
     synced = logged_in.rows("SELECT count(*) FROM plays")
 
     imported = logged_in("import", str(export), "--json")
@@ -90,20 +90,20 @@ def test_every_write_to_the_plays_keeps_the_reports_sums_exact(logged_in: Tm, tm
     summary = json.loads(imported.stdout)
     assert summary["duplicates"] >= 15  # the same-minute copies replaced their synced rows
     assert logged_in.rows("SELECT count(*) FROM plays") == [(synced[0][0] + 6,)]  # every synced row had a copy
-    _assert_kept(logged_in)
+    assert_kept(logged_in)
     assert logged_in("import", str(export)).exit_code == 0  # the same file again: nothing changes
-    _assert_kept(logged_in)
+    assert_kept(logged_in)
 
     write_export(tmp_path / "other", plays=2_000)  # another listener's history, then adopted by this one
     assert logged_in("import", str(tmp_path / "other"), "--user", "housemate").exit_code == 0
-    _assert_kept(logged_in)
+    assert_kept(logged_in)
     adopted = logged_in("db", "adopt", "housemate", "--into", "fake-listener")
     assert adopted.exit_code == 0, adopted.output
-    _assert_kept(logged_in)
+    assert_kept(logged_in)
 
     copy = tmp_path / "copy.sqlite3"
     assert logged_in("db", "copy", "--to", str(copy)).exit_code == 0
-    _assert_kept(Tm(env=logged_in.env | {"TM_DB": str(copy)}, home=logged_in.home, fake=logged_in.fake, database=copy))
+    assert_kept(Tm(env=logged_in.env | {"TM_DB": str(copy)}, home=logged_in.home, fake=logged_in.fake, database=copy))
 
 
 def test_the_migration_sums_the_plays_a_database_already_holds(tm: Tm, tmp_path: Path) -> None:
@@ -119,4 +119,4 @@ def test_the_migration_sums_the_plays_a_database_already_holds(tm: Tm, tmp_path:
 
     assert tm("report", "--json").exit_code == 0
 
-    _assert_kept(tm)
+    assert_kept(tm)

@@ -24,6 +24,7 @@ from ledger_sources import (
     write_sources,
 )
 from music_time_machine.testing.fake_lastfm import API_KEY, FakeLastfm
+from test_kept_sums import assert_kept
 
 from conftest import Tm
 
@@ -51,6 +52,9 @@ def _assert_counts(tm: Tm, expected: Truth, rounds: int, kinds: list[str] = RICH
     }
     months = Counter(dict(tm.rows("SELECT substr(played_at, 1, 7), count(*) FROM plays GROUP BY 1")))
     assert months == expected.months
+    summed = tm.rows("SELECT month, CAST(sum(plays + skips) AS BIGINT) FROM play_months GROUP BY month")
+    assert Counter(dict(summed)) == expected.months  # the monthly sums kept as plays were replaced
+    assert_kept(tm)  # and tm report's
     _assert_read_by_commands(tm, expected)
 
 
