@@ -179,3 +179,20 @@ def test_scrobbles_from_the_api_and_from_a_csv_of_the_same_account_count_once(
 
     assert (summary["stored"], summary["recognised"]) == (0, 300)
     assert len(_plays(with_lastfm)) == 300
+
+
+def test_the_fake_keeps_from_and_to_inclusive_and_pages_newest_first(lastfm: FakeLastfm) -> None:
+    from music_time_machine.lastfm.client import LastfmClient
+
+    starts = [1_700_000_000 + 600 * number for number in range(7)]
+    lastfm.seed_scrobbles(USER, [(start, "A", f"T{start}", None) for start in starts])
+    client = LastfmClient(
+        API_KEY, lastfm.api_url, wait=lambda seconds, why: None, clock=lambda: datetime.now(UTC), max_retry_wait=0
+    )
+
+    first = client.recent_tracks(USER, 1, since=starts[1], until=starts[5], limit=2)
+    last = client.recent_tracks(USER, 3, since=starts[1], until=starts[5], limit=2)
+
+    assert (first.total, first.total_pages) == (5, 3)
+    assert [listen.track_name for listen in first.listens] == [f"T{starts[5]}", f"T{starts[4]}"]
+    assert [listen.track_name for listen in last.listens] == [f"T{starts[1]}"]

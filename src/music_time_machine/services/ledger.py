@@ -92,15 +92,26 @@ def listen_play(listen: Listen, user_id: str, source_id: int) -> PlayRow:
     )
 
 
-def _seen(ref: int, play: PlayRow | KnownPlay, rank: int) -> Seen:
-    start = epoch_ms(play.played_at) - play.ms_played
+def _seen(ref: int, play: PlayRow | KnownPlay, rank: int, start: int | None = None) -> Seen:
+    """`start`: the play's start in epoch ms, when known (else read from its end)."""
+    start = epoch_ms(play.played_at) - play.ms_played if start is None else start
     return seen(ref, play.played_at, start, play.ms_played, play.artist_name, play.track_name, rank, play.source_id)
 
 
-def _days(rows: list[Seen]) -> Iterator[list[Seen]]:
-    """The rows by start, a day of starts at a time."""
-    group: list[Seen] = []
-    for row in sorted(rows, key=lambda row: row.start_ms):
+class _Timed(NamedTuple):
+    start_ms: int
+    end_ms: int
+    ref: int  # the play's place in its batch
+
+
+def _days(plays: list[PlayRow]) -> Iterator[list[_Timed]]:
+    """The batch's plays by start, a day of starts at a time."""
+    timed = []
+    for ref, play in enumerate(plays):
+        end = epoch_ms(play.played_at)
+        timed.append(_Timed(end - play.ms_played, end, ref))
+    group: list[_Timed] = []
+    for row in sorted(timed):
         if group and row.start_ms - group[0].start_ms > GROUP_SPAN_MS:
             yield group
             group = []
@@ -112,18 +123,20 @@ def _days(rows: list[Seen]) -> Iterator[list[Seen]]:
 def _judge(
     store: Store, user_id: str, plays: list[PlayRow], kind: SourceKind, known_kinds: Sequence[SourceKind]
 ) -> tuple[Decisions, dict[int, KnownPlay]]:
-    """The rules' decisions for `plays` against the stored plays of `known_kinds` near them."""
+    """The rules' decisions for `plays` against the stored plays of `known_kinds` near them. A day with none near
+    costs one indexed read: its plays are not even keyed."""
     rank = RANKS[kind]
     decisions = Decisions([], [])
     known_by_id: dict[int, KnownPlay] = {}
-    for day in _days([_seen(ref, play, rank) for ref, play in enumerate(plays)]):
+    for day in _days(plays):
         first = day[0].start_ms - MAX_TOLERANCE_MS
-        last = max(
-            day[-1].start_ms + MAX_TOLERANCE_MS + LONGEST_MATCHED_MS, *(row.start_ms + row.length_ms for row in day)
-        )
-        known = store.ledger.known_between(user_id, _stored(first), _stored(last + 60_000), known_kinds)
+        last = max(day[-1].start_ms + MAX_TOLERANCE_MS + LONGEST_MATCHED_MS, max(row.end_ms for row in day) + 60_000)
+        known = store.ledger.known_between(user_id, _stored(first), _stored(last), known_kinds)
+        if not known:
+            continue
         known_by_id.update((play.id, play) for play in known)
-        found = decide(day, (_seen(play.id, play, RANKS[SourceKind(play.kind)]) for play in known))
+        incoming = [_seen(row.ref, plays[row.ref], rank, row.start_ms) for row in day]
+        found = decide(incoming, (_seen(play.id, play, RANKS[SourceKind(play.kind)]) for play in known))
         decisions.recognised.extend(found.recognised)
         decisions.replaced.extend(found.replaced)
     return decisions, known_by_id

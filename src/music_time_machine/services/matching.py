@@ -26,6 +26,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from music_time_machine.models import MatchRule, ascii_lower
@@ -50,6 +51,7 @@ def _normal(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # a history plays the same few thousand tracks again and again
 def match_key(artist: str, title: str) -> tuple[str, str]:
     """The artist and title two sources' rows of one play share: "Song - 2011 Remaster" by "A feat. B" is
     ("a", "song"), like "Song (feat. B)" by "A"."""

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -152,11 +153,10 @@ class FakeLastfm(LoopbackFake):
 
     def _page(self, request: Request, user: str) -> dict[str, object]:
         since, until = _window(request, "from"), _window(request, "to")
-        chosen = [
-            scrobble
-            for scrobble in self._state.scrobbles[user]
-            if (since is None or scrobble[0] >= since) and (until is None or scrobble[0] <= until)
-        ]
+        history = self._state.scrobbles[user]  # newest first: found by bisecting on the negated starts
+        newest = 0 if until is None else bisect_left(history, -until, key=lambda scrobble: -scrobble[0])
+        oldest = len(history) if since is None else bisect_right(history, -since, key=lambda scrobble: -scrobble[0])
+        chosen = history[newest:oldest]
         limit = min(max(_window(request, "limit") or 50, 1), MAX_LIMIT)
         page = max(_window(request, "page") or 1, 1)
         entries: list[dict[str, object]] = [_entry(scrobble) for scrobble in chosen[(page - 1) * limit : page * limit]]
