@@ -33,6 +33,8 @@ from music_time_machine.testing.fake_hostile import drip_answer, giant_answer
 from music_time_machine.testing.fake_lastfm import API_KEY, FakeLastfm, Scrobble
 from strategies import json_values, stored
 
+from conftest import Tm
+
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 USER = "scrobbler"
 MAX_WAIT = 60
@@ -427,3 +429,26 @@ def test_requests_are_recorded_in_order_with_what_they_asked(client: LastfmClien
         ("/2.0/", ["1"], ["150"]),
         ("/2.0/", ["2"], ["150"]),
     ]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "fault",
+    [
+        lambda fake: fake.answer_next(json_response(400, {"error": 13, "message": f"bad key {SECRET_KEY}!"})),
+        lambda fake: fake.fail_next(8, times=MAX_ATTEMPTS),
+        lambda fake: fake.answer_next(Response(200, b"not gzip at all", headers={"Content-Encoding": "gzip"})),
+        lambda fake: fake.stop(),
+    ],
+    ids=["echoed", "failing", "bad-gzip", "gone"],
+)
+def test_with_debug_the_traceback_shows_no_key(tm: Tm, lastfm: FakeLastfm, fault: object) -> None:
+    lastfm.seed_scrobbles(USER, _history(3))
+    settings = {"TM_LASTFM_API_KEY": SECRET_KEY, "TM_LASTFM_API_URL": lastfm.api_url, "TM_DEBUG": "1"}
+    fault(lastfm)  # type: ignore[operator]
+
+    result = tm("import-lastfm", USER, "--user", "listener", extra_env=settings)
+
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert SECRET_KEY not in result.output
