@@ -181,7 +181,7 @@ def test_scrobbles_from_the_api_and_from_a_csv_of_the_same_account_count_once(
     assert len(_plays(with_lastfm)) == 300
 
 
-def test_the_fake_keeps_from_and_to_inclusive_and_pages_newest_first(lastfm: FakeLastfm) -> None:
+def test_the_fake_takes_from_s_second_and_not_to_s_and_pages_newest_first(lastfm: FakeLastfm) -> None:
     from music_time_machine.lastfm.client import LastfmClient
 
     starts = [1_700_000_000 + 600 * number for number in range(7)]
@@ -190,9 +190,9 @@ def test_the_fake_keeps_from_and_to_inclusive_and_pages_newest_first(lastfm: Fak
         API_KEY, lastfm.api_url, wait=lambda seconds, why: None, clock=lambda: datetime.now(UTC), max_retry_wait=0
     )
 
-    first = client.recent_tracks(USER, 1, since=starts[1], until=starts[5], limit=2)
-    last = client.recent_tracks(USER, 3, since=starts[1], until=starts[5], limit=2)
+    first = client.recent_tracks(USER, 1, since=starts[1], until=starts[5], limit=3)
+    last = client.recent_tracks(USER, 2, since=starts[1], until=starts[5], limit=3)
 
-    assert (first.total, first.total_pages) == (5, 3)
-    assert [listen.track_name for listen in first.listens] == [f"T{starts[5]}", f"T{starts[4]}"]
+    assert (first.total, first.total_pages) == (4, 2)
+    assert [listen.track_name for listen in first.listens] == [f"T{starts[4]}", f"T{starts[3]}", f"T{starts[2]}"]
     assert [listen.track_name for listen in last.listens] == [f"T{starts[1]}"]

@@ -1,14 +1,20 @@
 """FakeLastfm: a local stand-in for Last.fm's API (ws.audioscrobbler.com/2.0/), as much of it as tm uses:
-`user.getRecentTracks`, answered the way Last.fm answers it.
+`user.getRecentTracks`, answered the way Last.fm answers it (tests/data/lastfm/ holds real answers; SOURCES.md).
 
-- Scrobbles newest first, `limit` (at most 200, default 50) to a page, `page` from 1; `from` and `to` (epoch
-  seconds) keep the scrobbles that started from `from` to `to`, both included. A page beyond the last is an empty
-  list with the same `@attr` counts. A page of one scrobble holds it as an object, not a list, as Last.fm does.
+- Scrobbles newest first, `limit` (at most 200, default 50) to a page, `page` from 1. A page beyond the last is an
+  empty list with the same `@attr` counts. A page of one entry holds it as an object, not a list, as Last.fm does.
+- `from` and `to` (epoch seconds) keep the scrobbles that started at `from` or later and before `to`: `from`
+  included (ListenBrainz's Last.fm importer asks from=newest+1 to not read its newest again), `to` not (the
+  answers that lmammino/scrobbles recorded page with to=the oldest start of the page before, and the next page
+  starts after it, its `total` down by exactly the page read). Last.fm's own documentation says only "after"
+  and "before".
+- `extended=1` gives each artist as `{"name", "url", "mbid", "image"}` and each track a `loved` flag.
 - The track a user is playing now (`set_now_playing`) heads the first page, with `@attr.nowplaying` and no date,
-  on top of the page's `limit`.
-- Errors as Last.fm sends them, `{"error": N, "message": …}`: 10 for an unknown API key (HTTP 403), 6 for an
-  unknown user (404), 17 for a user who hides their recent listening (403), 3 for another method (400), 29 for a
-  rate limit (HTTP 429, `rate_limit`), and any answer once (`fail_next`).
+  on top of the page's `limit` and whatever the window (as in the recorded answers).
+- Errors as Last.fm sends them, `{"error": N, "message": …}`: 10 for an API key not in `api_keys` (HTTP 403), 6 for
+  an unknown user (404), 17 for a user who hides their recent listening (403), 3 for another method (400), 29 for
+  a rate limit (HTTP 429, `rate_limit`), and any error once or more (`fail_next`), or any answer (`answer_next`).
+- `requests` records every request, in order, for tests to assert on.
 
     with FakeLastfm() as fake:
         fake.seed_scrobbles("someone", [(1700000000, "Artist", "Track", "Album")])
@@ -18,7 +24,8 @@
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -64,19 +71,27 @@ class _LastfmState:
     requests: list[RecordedRequest] = field(default_factory=list)
 
 
-def _entry(scrobble: Scrobble) -> dict[str, object]:
-    uts, artist, track, album = scrobble
-    when = datetime.fromtimestamp(uts, UTC).strftime("%d %b %Y, %H:%M")
-    return {
-        "artist": {"mbid": "", "#text": artist},
+def _entry(artist: str, track: str, album: str | None, extended: bool) -> dict[str, object]:
+    image = [{"size": "small", "#text": ""}]
+    artist_url = f"https://www.last.fm/music/{artist}"
+    entry: dict[str, object] = {
+        "artist": {"url": artist_url, "mbid": "", "image": image, "name": artist}
+        if extended
+        else {"mbid": "", "#text": artist},
         "streamable": "0",
-        "image": [{"size": "small", "#text": ""}],
+        "image": image,
         "mbid": "",
         "album": {"mbid": "", "#text": album or ""},
         "name": track,
-        "url": f"https://www.last.fm/music/{artist}/_/{track}",
-        "date": {"uts": str(uts), "#text": when},
+        "url": f"{artist_url}/_/{track}",
     }
+    return entry | {"loved": "0"} if extended else entry
+
+
+def _scrobbled(scrobble: Scrobble, extended: bool) -> dict[str, object]:
+    uts, artist, track, album = scrobble
+    when = datetime.fromtimestamp(uts, UTC).strftime("%d %b %Y, %H:%M")
+    return _entry(artist, track, album, extended) | {"date": {"uts": str(uts), "#text": when}}
 
 
 def _window(request: Request, name: str) -> int | None:
@@ -85,9 +100,9 @@ def _window(request: Request, name: str) -> int | None:
 
 
 class FakeLastfm(LoopbackFake):
-    def __init__(self) -> None:
+    def __init__(self, api_keys: Iterable[str] = (API_KEY,)) -> None:
         super().__init__("fake-lastfm")
-        self._state = _LastfmState()
+        self._state = _LastfmState(api_keys=set(api_keys))
 
     @property
     def api_url(self) -> str:
@@ -117,6 +132,11 @@ class FakeLastfm(LoopbackFake):
         response = error_response(code, retry_after) if code else Response(status or 500)
         if status is not None and code:
             response = Response(status, response.body, headers=response.headers)
+        self.answer_next(response, times=times, after=after)
+
+    def answer_next(self, response: Response, *, times: int = 1, after: int = 0) -> None:
+        """Answer `times` requests, after letting `after` through, with `response` (any status, body or raw bytes;
+        fake_hostile's drip_answer and giant_answer too)."""
         with self._state.lock:
             self._state.failures.extend([_Failure(after, response)] + [_Failure(0, response) for _ in range(times - 1)])
 
@@ -154,16 +174,16 @@ class FakeLastfm(LoopbackFake):
     def _page(self, request: Request, user: str) -> dict[str, object]:
         since, until = _window(request, "from"), _window(request, "to")
         history = self._state.scrobbles[user]  # newest first: found by bisecting on the negated starts
-        newest = 0 if until is None else bisect_left(history, -until, key=lambda scrobble: -scrobble[0])
+        newest = 0 if until is None else bisect_right(history, -until, key=lambda scrobble: -scrobble[0])
         oldest = len(history) if since is None else bisect_right(history, -since, key=lambda scrobble: -scrobble[0])
-        chosen = history[newest:oldest]
+        chosen = history[newest:oldest]  # from `since` on, before `until`
         limit = min(max(_window(request, "limit") or 50, 1), MAX_LIMIT)
         page = max(_window(request, "page") or 1, 1)
-        entries: list[dict[str, object]] = [_entry(scrobble) for scrobble in chosen[(page - 1) * limit : page * limit]]
+        extended = request.arg("extended") in ("1", "true")
+        entries = [_scrobbled(scrobble, extended) for scrobble in chosen[(page - 1) * limit : page * limit]]
         if page == 1 and user in self._state.now_playing:
             artist, track = self._state.now_playing[user]
-            playing: dict[str, object] = {"artist": {"#text": artist}, "name": track, "album": {"#text": ""}}
-            entries.insert(0, playing | {"@attr": {"nowplaying": "true"}})
+            entries.insert(0, {"@attr": {"nowplaying": "true"}} | _entry(artist, track, None, extended))
         pages = -(-len(chosen) // limit)
         attributes = {"user": user, "totalPages": str(pages), "page": str(page), "perPage": str(limit)}
         return {
