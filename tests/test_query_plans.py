@@ -26,6 +26,8 @@ PLAYS_CHART_INDEXES = {
     "plays_by_user_time",  # the edge days of a window, read from plays
     "INTEGER PRIMARY KEY",  # the plays a batch stored, read back past its duplicates
 }
+# What an import of scrobbles reads: the plays near each day of them, with their sources.
+LEDGER_INDEXES = {"plays_by_user_time"}
 # tm report's sums: the plays of a span of hours, the artists of a span of months (the year's edges: plays).
 REPORT_INDEXES = {"play_quarters PRIMARY KEY", "artist_months PRIMARY KEY", "plays_by_user_time"}
 
@@ -45,6 +47,8 @@ def test_every_offline_read_path_searches_indexes(snapshot_months: Callable[...,
     assert {name: full_scans(p) for name, p in plans.items()} == {name: [] for name in work}
     assert indexes_used({sql: lines for p in plans.values() for sql, lines in p.items()}) >= PLAYS_CHART_INDEXES
     assert indexes_used(plans["report"]) >= REPORT_INDEXES
+    assert any("play_sources.kind IN" in sql for sql in plans["import of scrobbles of them"])  # the ledger read
+    assert indexes_used(plans["import of scrobbles of them"]) >= LEDGER_INDEXES
 
 
 @pytest.mark.sqlite_only("SQLite's query planner")

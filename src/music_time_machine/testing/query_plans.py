@@ -84,11 +84,32 @@ def offline_work(store: Store, user: User, month: Month, now: datetime, export: 
         "rank-vs-plays": lambda: rank_vs_plays(store, user.id, TimeRange.MEDIUM),
         "report": lambda: listening_report(store, user, ZoneInfo("Asia/Kathmandu"), None, None, None, now),
         "import of plays stored before": lambda: import_history(store, user, [_seen_again(export)], now, dry_run=True),
+        "import of scrobbles of them": lambda: import_history(store, user, [_scrobbled(export)], now, dry_run=True),
     }
+
+
+def _first_rows(export: Path, rows: int) -> list[object]:
+    with sorted(export.glob("Streaming_History_Audio_*.json"))[0].open() as handle:
+        return list(islice(iter_json_array(handle), rows))
 
 
 def _seen_again(export: Path, rows: int = 500) -> ExportFile:
     """The first rows of the export's first audio file, as a file of their own (so not skipped as imported)."""
-    with sorted(export.glob("Streaming_History_Audio_*.json"))[0].open() as handle:
-        data = json.dumps(list(islice(iter_json_array(handle), rows))).encode()
+    data = json.dumps(_first_rows(export, rows)).encode()
     return ExportFile("seen-again.json", len(data), lambda: io.BytesIO(data))
+
+
+def _scrobbled(export: Path, rows: int = 500) -> ExportFile:
+    """The same plays as a scrobbler's CSV: each met by the ledger against the plays near it."""
+    lines = ["uts,artist,album,track"]
+    for row in _first_rows(export, rows):
+        if (
+            isinstance(row, dict)
+            and row.get("master_metadata_track_name")
+            and row.get("master_metadata_album_artist_name")
+        ):
+            start = int(datetime.fromisoformat(row["ts"]).timestamp()) - row["ms_played"] // 1000
+            names = (row["master_metadata_album_artist_name"], "", row["master_metadata_track_name"])
+            lines.append(f"{start}," + ",".join(f'"{name.replace(chr(34), chr(34) * 2)}"' for name in names))
+    data = "\n".join(lines).encode()
+    return ExportFile("scrobbled.csv", len(data), lambda: io.BytesIO(data))
