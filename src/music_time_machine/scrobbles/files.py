@@ -1,7 +1,8 @@
 """Scrobble files among an export's files: which format each holds, judged by its first line, and its rows.
 
 Lines are read at most MAX_LINE characters at a time: a longer one is one malformed row, passed over a chunk at a
-time, never held whole (a line is one listen, a few hundred characters)."""
+time, never held whole. A line is one listen or scrobble, a few hundred characters; ListenBrainz takes no listen
+over 10,240 bytes (MAX_LISTEN_SIZE in listenbrainz-server), and its export adds a mapping of a few hundred more."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from music_time_machine.privacy_export.files import ExportFile
 from music_time_machine.privacy_export.rows import SkipReason
 from music_time_machine.scrobbles import lastfm_csv, listenbrainz
 from music_time_machine.scrobbles.listen import Listen
-from music_time_machine.scrobbles.rows import latest_seconds
+from music_time_machine.scrobbles.rows import Latest
 
 MAX_LINE = 1 << 16
 PREAMBLE_LINES = 10  # lines read for a header or a first scrobble (Libre.fm's CSV starts with three comments)
@@ -28,16 +29,22 @@ class ScrobbleFormat(StrEnum):
 
 
 def _lines(text: TextIO, on_progress: Callable[[int], None]) -> Iterator[str | None]:
-    """The text's lines; None for each line over MAX_LINE characters."""
-    while line := text.readline(MAX_LINE):
+    """The text's lines, without a byte order mark before the first; None for each line over MAX_LINE
+    characters."""
+    line = text.readline(MAX_LINE)
+    if line.startswith("\ufeff"):
+        on_progress(1)
+        line = line[1:] or text.readline(MAX_LINE)
+    while line:
         on_progress(len(line))
         if len(line) < MAX_LINE or line.endswith("\n"):
             yield line
-            continue
-        while (rest := text.readline(MAX_LINE)) and not rest.endswith("\n"):
+        else:
+            while (rest := text.readline(MAX_LINE)) and not rest.endswith("\n"):
+                on_progress(len(rest))
             on_progress(len(rest))
-        on_progress(len(rest))
-        yield None
+            yield None
+        line = text.readline(MAX_LINE)
 
 
 def _format_of_line(line: str) -> ScrobbleFormat | None:
@@ -73,4 +80,4 @@ def read_scrobbles(
 ) -> Iterator[Listen | SkipReason]:
     """Every row of the file: a listen, or why it is left out. `latest`: `models.latest_play(now)`."""
     reader = listenbrainz.listens if file_format is ScrobbleFormat.LISTENBRAINZ else lastfm_csv.listens
-    return reader(_lines(text, on_progress), latest_seconds(latest))
+    return reader(_lines(text, on_progress), Latest.of(latest))

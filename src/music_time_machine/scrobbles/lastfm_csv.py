@@ -1,13 +1,16 @@
 """The CSVs that Last.fm export tools write, in their two common shapes:
 
-- benjaminbenben's lastfm-to-csv (lastfm.ghan.nl/export's predecessor, and the tools that copy it): no header,
-  `artist,album,track,date`, the date in UTC to the minute: `31 Jan 2021 14:05`;
-- a header row naming the columns, as newer exporters write: `uts,utc_time,artist,artist_mbid,album,album_mbid,
-  track,track_mbid` (uts: epoch seconds), Libre.fm's `Artist,Track,Album,Time` (after a few comment lines), or
-  any order of an artist, a track (or `title`), an optional album and a time (`uts`, `timestamp`, `time` or
-  `date`: epoch seconds or a date as above); NAMES lists the words taken for each.
+- benjaminbenben's lastfm-to-csv (benjaminbenben.com/lastfm-to-csv, and the tools that copy it): no header,
+  `artist,album,track,date`, with Last.fm's own date text in UTC to the minute (`22 May 2014, 20:11`) from which
+  the tool strips every comma and double quote, names included: `22 May 2014 20:11`;
+- a header row naming the columns: lastfm.ghan.nl/export's `uts,utc_time,artist,artist_mbid,album,album_mbid,
+  track,track_mbid` (uts: epoch seconds; utc_time as Last.fm writes it), Libre.fm's `Artist,Track,Album,Time`
+  (after a few comment lines), or any order of an artist, a track (or `title`), an optional album and a time
+  (`uts`, `timestamp`, `time` or `date`: epoch seconds or a date as above), in any case; NAMES lists the words
+  taken for each.
 
-Either way the time is when the scrobble started (Last.fm's own meaning).
+Either way the time is when the scrobble started (Last.fm's own meaning), in UTC. A row is malformed when it has
+not as many fields as the header (four without one), besides the rules of `scrobbles.rows`.
 """
 
 from __future__ import annotations
@@ -15,28 +18,20 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from typing import NamedTuple
 
 from music_time_machine.privacy_export.rows import SkipReason
 from music_time_machine.scrobbles import rows
 from music_time_machine.scrobbles.listen import Listen
+from music_time_machine.scrobbles.rows import Latest
 
-_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
-_DATE = re.compile(r"([0-9]{1,2}) ([A-Z][a-z]{2}) ([0-9]{4}),? ([0-9]{2}):([0-9]{2})")
-
-
-def _date_seconds(text: str) -> int | None:
-    match = _DATE.fullmatch(text.strip())
-    if match is None or match[2] not in _MONTHS:
-        return None
-    try:
-        moment = datetime(int(match[3]), _MONTHS[match[2]], int(match[1]), int(match[4]), int(match[5]), tzinfo=UTC)
-    except ValueError:
-        return None
-    return int(moment.timestamp())
-
-
+MAX_RECORD = 1 << 16  # characters of one row, however many lines its quoted fields span
+# Last.fm writes month names in English, whatever the listener's language.
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: f"{number:02d}" for number, name in enumerate(_MONTH_NAMES, 1)}
+_MONTH_DAYS = dict(zip(_MONTHS.values(), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True))
+_DATE = re.compile(r" *([0-9]{1,2}) ([A-Z][a-z]{2}) ([0-9]{4}),? ([01][0-9]|2[0-3]):([0-5][0-9]) *")
+_EPOCH_SECONDS = re.compile(r" *([0-9]{1,12}) *")
 # What exporters call each column (the first a header has wins): Last.fm's own words, Libre.fm's, other tools'.
 NAMES = {
     "artist": ("artist", "artist_name", "artist name"),
@@ -44,59 +39,103 @@ NAMES = {
     "track": ("track", "title", "track_name", "track name", "name"),
     "time": ("uts", "timestamp", "time", "date"),
 }
-Columns = dict[str, int | None]
-HEADERLESS: Columns = {"artist": 0, "album": 1, "track": 2, "time": 3}
+
+
+class Columns(NamedTuple):
+    """Where a row's fields are, and how many it has."""
+
+    width: int
+    artist: int
+    album: int | None
+    track: int
+    time: int
+
+
+HEADERLESS = Columns(4, 0, 1, 2, 3)
+
+
+def _date_text(text: str) -> str | None:
+    """A date as Last.fm writes it, as a stored time (no datetime: one regex and a table of month lengths)."""
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year = int(match[1]), _MONTHS.get(match[2]), int(match[3])
+    if month is None or not 1 <= day <= _MONTH_DAYS[month]:
+        return None
+    if month == "02" and day == 29 and (year % 4 != 0 or (year % 100 == 0 and year % 400 != 0)):
+        return None
+    return f"{match[3]}-{month}-{day:02d}T{match[4]}:{match[5]}:00Z"
+
+
+def _start(text: str, latest: Latest) -> str | None:
+    """Epoch seconds, or a date as Last.fm writes it."""
+    seconds = _EPOCH_SECONDS.fullmatch(text)
+    if seconds is not None:
+        return rows.start_time(int(seconds[1]), latest.seconds)
+    started_at = _date_text(text)
+    return None if started_at is None else rows.in_range(started_at, latest)
 
 
 def columns_of(first: list[str]) -> Columns | None:
     """Where artist, album (if any), track and the time are: from a header row, or HEADERLESS when the row is
     itself a scrobble of the header-less shape (None: neither)."""
-    header = {field.strip().lower().lstrip("\ufeff"): at for at, field in enumerate(first)}
+    header = {field.strip().lower(): at for at, field in reversed(list(enumerate(first)))}
     found = {column: next((header[name] for name in names if name in header), None) for column, names in NAMES.items()}
-    if found["artist"] is not None and found["track"] is not None and found["time"] is not None:
-        return found
-    if len(first) == 4 and _date_seconds(first[3].lstrip("\ufeff")) is not None:
+    artist, album, track, time = found["artist"], found["album"], found["track"], found["time"]
+    if artist is not None and track is not None and time is not None:
+        return Columns(len(first), artist, album, track, time)
+    if len(first) == 4 and _date_text(first[3]) is not None:
         return HEADERLESS
     return None
 
 
-def _seconds(text: str) -> int | None:
-    """Epoch seconds, or a date as lastfm-to-csv writes it."""
-    text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 12:
-        return int(text)
-    return _date_seconds(text)
-
-
-def listen_of(row: list[str], columns: Columns, latest_s: int) -> Listen | SkipReason:
-    if len(row) <= max(at for at in columns.values() if at is not None):
+def listen_of(row: list[str], columns: Columns, latest: Latest) -> Listen | SkipReason:
+    if len(row) != columns.width:
         return SkipReason.MALFORMED
-    seconds = _seconds(row[columns["time"] or 0])
-    started_at = None if seconds is None else rows.start_time(seconds, latest_s)
-    album = row[columns["album"]] if columns["album"] is not None else None
-    return rows.listen(started_at, row[columns["artist"] or 0], row[columns["track"] or 0], album or None, None, None)
+    album = row[columns.album] if columns.album is not None else None
+    return rows.listen(_start(row[columns.time], latest), row[columns.artist], row[columns.track], album, None, None)
 
 
-def listens(lines: Iterator[str | None], latest_s: int) -> Iterator[Listen | SkipReason]:
+class _Feed:
+    """The lines the csv module reads, held to MAX_RECORD characters a row: a row that grows past it (a quoted
+    field left open, line after line) or a line too long to read (None) is cut short and marked `broken`."""
+
+    def __init__(self, lines: Iterator[str | None]) -> None:
+        self._lines = lines
+        self.held = 0  # characters of the row being read; the reader of the rows sets it back to 0
+        self.broken = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._lines:
+            if line is not None and self.held + len(line) <= MAX_RECORD:
+                self.held += len(line)
+                yield line
+                continue
+            self.broken = True
+            # Past its first line, a row is open only inside a quoted field: a quote and a newline close it.
+            yield '"\n' if self.held else "\n"
+
+
+def listens(lines: Iterator[str | None], latest: Latest) -> Iterator[Listen | SkipReason]:
     """Each row's listen. Rows before the header (or the first scrobble, without one) are the exporter's preamble
-    (Libre.fm writes comments there) and the header is no row either. A line too long to read (None) or a row the
-    csv module cannot parse is malformed."""
-    rows_read = csv.reader(line if line is not None else "\x00\n" for line in lines)  # "\x00": never a scrobble
+    (Libre.fm writes comments there) and the header is no row either. A row too long to read or one the csv module
+    cannot parse is malformed."""
+    feed = _Feed(lines)
+    reader = csv.reader(feed)
     columns: Columns | None = None
     while True:
         try:
-            row = next(rows_read)
+            row: list[str] | None = next(reader)
         except StopIteration:
             return
         except csv.Error:
+            row = None
+        broken, feed.held, feed.broken = feed.broken, 0, False
+        if row is None or broken:
             yield SkipReason.MALFORMED
-            continue
-        if not row or row == [""]:
-            continue
-        if columns is None:
-            columns = columns_of(row)
-            if columns is None:  # the preamble
-                continue
-            if columns is not HEADERLESS:
-                continue  # the header row
-        yield listen_of(row, columns, latest_s)
+        elif row and row != [""]:
+            if columns is None:
+                columns = columns_of(row)
+                if columns is not HEADERLESS:
+                    continue  # the preamble, or the header
+            yield listen_of(row, columns, latest)

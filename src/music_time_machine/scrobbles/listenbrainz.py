@@ -1,14 +1,15 @@
 """ListenBrainz exports: `listens/<year>/<month>.jsonl`, one listen per line, as listenbrainz-server's exporter
 (listenbrainz/background/export.py) writes them:
 
-    {"listened_at": 1700000000, "inserted_at": 1700000030, "recording_msid": "…",
-     "track_metadata": {"artist_name": "…", "track_name": "…", "release_name": "…",
+    {"listened_at": 1700000000, "inserted_at": 1700000030.52,
+     "track_metadata": {"artist_name": "…", "track_name": "…", "release_name": "…", "recording_msid": "…",
                         "additional_info": {"duration_ms": 215000, "spotify_id": "https://open.spotify.com/track/…",
                                             "origin_url": "…", "music_service": "spotify.com", …},
                         "mbid_mapping": {…} or null}}
 
-`listened_at` is when the listen started (epoch seconds, possibly with a fraction). The length is
-`additional_info.duration_ms`, or `duration` in seconds.
+`listened_at` is when the listen started (epoch seconds, possibly with a fraction: PostgreSQL's epoch of a
+timestamp). The length is `additional_info.duration_ms`, or `duration` in seconds. The export's other files
+(`user.json`, `feedback.jsonl`, `pinned_recording.jsonl`) hold no listens and are not read as any.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from collections.abc import Iterator
 from music_time_machine.privacy_export.rows import SkipReason
 from music_time_machine.scrobbles import rows
 from music_time_machine.scrobbles.listen import Listen
+from music_time_machine.scrobbles.rows import Latest
+
+_decode = json.JSONDecoder().decode
 
 
 def is_listen(first: object) -> bool:
@@ -33,30 +37,30 @@ def _duration(info: dict) -> int | None:
     return found
 
 
-def listen_of(line: str, latest_s: int) -> Listen | SkipReason:
+def listen_of(line: str, latest: Latest) -> Listen | SkipReason:
     try:
-        value = json.loads(line)
-    except (ValueError, RecursionError):
+        value = _decode(line)
+    except (ValueError, RecursionError):  # not JSON, or a number of more digits than int() takes, or too deep
         return SkipReason.MALFORMED
-    if type(value) is not dict or type(value.get("track_metadata")) is not dict:
+    metadata = value.get("track_metadata") if type(value) is dict else None
+    if type(metadata) is not dict:
         return SkipReason.MALFORMED
-    metadata = value["track_metadata"]
     info = metadata.get("additional_info")
     info = info if type(info) is dict else {}
     return rows.listen(
-        rows.start_time(value.get("listened_at"), latest_s),
+        rows.start_time(value.get("listened_at"), latest.seconds),
         metadata.get("artist_name"),
         metadata.get("track_name"),
         metadata.get("release_name"),
-        _duration(info),
-        rows.spotify_uri(info.get("spotify_id"), info.get("origin_url")),
+        _duration(info) if info else None,
+        rows.spotify_uri(info.get("spotify_id"), info.get("origin_url")) if info else None,
     )
 
 
-def listens(lines: Iterator[str | None], latest_s: int) -> Iterator[Listen | SkipReason]:
+def listens(lines: Iterator[str | None], latest: Latest) -> Iterator[Listen | SkipReason]:
     """Each non-blank line's listen (None: a line too long to read, malformed)."""
     for line in lines:
         if line is None:
             yield SkipReason.MALFORMED
-        elif line.strip():
-            yield listen_of(line, latest_s)
+        elif not line.isspace():
+            yield listen_of(line, latest)
