@@ -70,7 +70,7 @@ def in_range(started_at: str, latest: Latest) -> str | None:
 
 def name(value: object) -> str | None:
     """A track, artist or album name as stored, or None when it cannot be one."""
-    if type(value) is not str or not value.strip() or "\x00" in value:
+    if type(value) is not str or not value or value.isspace() or "\x00" in value:
         return None
     if not value.isascii():
         try:
