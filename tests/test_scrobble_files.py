@@ -227,3 +227,21 @@ def test_a_csv_header_may_call_the_track_title_and_leave_the_album_out(tm: Tm, t
     _import(tm, path)
 
     assert _plays(tm) == [(_end(1_700_000_000, None), "Band", "Song", None, 210_000, None)]
+
+
+def test_a_listenbrainz_export_from_before_august_2024_imports_as_its_listens(tm: Tm, tmp_path: Path) -> None:
+    """`<user>_lb-<date>.json`: one JSON array of listens as ListenBrainz's Listen.to_api() gave them."""
+    start = datetime(2024, 5, 1, 20, 0, 0, tzinfo=UTC)
+    listens = [
+        json.loads(_listen(start.timestamp() + 600 * n, track=f"Track {n}", duration_ms=200_000)) for n in range(3)
+    ]
+    for listen in listens:
+        listen.update(listened_at=int(listen["listened_at"]), user_name="someone", inserted_at=0)
+    exported = tmp_path / "someone_lb-2024-07-01.json"
+    exported.write_text(json.dumps(listens))
+
+    summary = _import(tm, exported)
+
+    ends = [_stamp(start + timedelta(seconds=600 * n + 200)) for n in range(3)]
+    assert _plays(tm) == [(end, "Artist", f"Track {n}", "Album", 200_000, None) for n, end in enumerate(ends)]
+    assert summary["sources"] == [{"kind": "listenbrainz", "files": 1, "rows": 3, "stored": 3, "recognised": 0}]

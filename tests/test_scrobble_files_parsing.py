@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from music_time_machine.privacy_export.files import ExportFile
+from music_time_machine.privacy_export.jsonstream import MalformedJson
 from music_time_machine.privacy_export.rows import SkipReason
 from music_time_machine.scrobbles.files import ScrobbleFormat, detect_scrobbles, read_scrobbles
 from music_time_machine.scrobbles.listen import Listen
@@ -179,7 +180,10 @@ def test_one_bad_field_makes_a_listen_malformed(start: datetime, field: str, dat
     ],
 )
 def test_a_line_that_is_no_listen_is_malformed(line: str) -> None:
-    assert read(line + "\n", LB) == [SkipReason.MALFORMED]
+    """After the first line, which decides between JSON Lines and one JSON array (a line starting with `[`)."""
+    first = listen_line(1_700_000_000, "A", "T", None, {}, True)
+
+    assert read(f"{first}\n{line}\n", LB)[1:] == [SkipReason.MALFORMED]
 
 
 def test_an_album_or_length_or_link_that_cannot_be_one_is_unknown_and_the_listen_stays() -> None:
@@ -264,7 +268,8 @@ def test_a_byte_order_mark_is_no_part_of_the_first_name() -> None:
 )
 def test_any_bytes_are_judged_and_read_without_a_crash(data: bytes, name: str) -> None:
     """A file's format is judged (None too), and any file reads as listens and malformed rows; a file that is not
-    UTF-8 stops with UnicodeDecodeError, which `tm import` reports as the file's own failure."""
+    UTF-8 stops with UnicodeDecodeError, and a broken JSON array with MalformedJson, which `tm import` reports as
+    the file's own failure."""
     try:
         text: str | None = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as TextIOWrapper
     except UnicodeDecodeError:
@@ -278,6 +283,11 @@ def test_any_bytes_are_judged_and_read_without_a_crash(data: bytes, name: str) -
                 found = list(read_scrobbles(stream, file_format, LATEST, progress.append))
             except UnicodeDecodeError:
                 assert text is None
+                continue
+            except MalformedJson:
+                assert file_format is LB
+                assert text is not None
+                assert text.lstrip().startswith("[")
                 continue
         assert all(type(row) is Listen or row is SkipReason.MALFORMED for row in found)
         assert text is not None
@@ -309,6 +319,13 @@ class _Generated(io.TextIOBase):
     def __init__(self, *parts: tuple[str, int]) -> None:
         self._pieces = (unit for unit, count in parts for _ in range(count))
         self._held = ""
+
+    def read(self, size: int | None = -1) -> str:
+        limit = size if size is not None and size > 0 else 1 << 16
+        while len(self._held) < limit and (piece := next(self._pieces, None)) is not None:
+            self._held += piece
+        found, self._held = self._held[:limit], self._held[limit:]
+        return found
 
     def readline(self, size: int | None = -1) -> str:
         limit = size if size is not None and size > 0 else 1 << 16
@@ -390,3 +407,42 @@ def test_formats_are_judged_by_content_past_blank_and_broken_first_lines() -> No
     assert {name: detect_scrobbles(export_file(name, text.encode())) for name, (text, _) in files.items()} == {
         name: file_format for name, (_, file_format) in files.items()
     }
+
+
+def _api_listen(at: int, track: str) -> dict:
+    """A listen as ListenBrainz's Listen.to_api() gave it to the export before August 2024."""
+    metadata = {"artist_name": "Artist", "track_name": track, "release_name": "Album", "additional_info": {}}
+    return {"track_metadata": metadata, "listened_at": at, "recording_msid": "x", "user_name": "u", "inserted_at": 0}
+
+
+def test_a_listenbrainz_export_from_before_august_2024_is_one_json_array_of_the_same_listens() -> None:
+    """Streamed as `[`, the listens joined by commas, `]` on one line: far longer than any line read whole."""
+    starts = [1_600_000_000 + 300 * number for number in range(3_000)]
+    array = [_api_listen(at, f"Track {number}") for number, at in enumerate(starts)]
+    array.insert(1, {"listened_at": 1_600_000_000})  # no track_metadata
+    text = "\n  " + json.dumps(array, separators=(",", ":"))
+    assert len(text) > 4 * (1 << 16)
+
+    judged = detect_scrobbles(export_file("someone_lb-2024-07-01.json", text.encode()))
+    progress: list[int] = []
+    found = list(read_scrobbles(io.StringIO(text), LB, LATEST, progress.append))
+
+    expected = [
+        Listen(stored(datetime.fromtimestamp(at, UTC)), "Artist", f"Track {number}", "Album", None, None)
+        for number, at in enumerate(starts)
+    ]
+    assert judged is LB
+    assert found == [expected[0], SkipReason.MALFORMED, *expected[1:]]
+    assert sum(progress) == len(text)
+
+
+def test_a_json_file_that_is_no_array_of_listens_is_not_scrobbles_and_a_broken_array_stops_its_reading() -> None:
+    spotify = [{"ts": "2024-01-01T00:00:00Z", "ms_played": 1000}]
+    for name, value in [("Streaming_History_Audio_2024.json", spotify), ("user.json", {"username": "u"})]:
+        assert detect_scrobbles(export_file(name, json.dumps(value).encode())) is None
+    broken = "[" + json.dumps(_api_listen(1_600_000_000, "First")) + ", {broken"
+    rows = read_scrobbles(io.StringIO(broken), LB, LATEST, lambda size: None)
+
+    assert next(rows) == Listen("2020-09-13T12:26:40Z", "Artist", "First", "Album", None, None)
+    with pytest.raises(MalformedJson):
+        next(rows)

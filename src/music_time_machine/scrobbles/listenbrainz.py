@@ -7,6 +7,9 @@
                                             "origin_url": "…", "music_service": "spotify.com", …},
                         "mbid_mapping": {…} or null}}
 
+Before August 2024 the export was one file, `<user>_lb-<date>.json`: a JSON array of the same listens (with
+`user_name` and `recording_msid` beside `track_metadata`).
+
 `listened_at` is when the listen started (epoch seconds, possibly with a fraction: PostgreSQL's epoch of a
 timestamp). The length is `additional_info.duration_ms`, or `duration` in seconds. The export's other files
 (`user.json`, `feedback.jsonl`, `pinned_recording.jsonl`) hold no listens and are not read as any.
@@ -42,7 +45,13 @@ def listen_of(line: str, latest: Latest) -> Listen | SkipReason:
         value = _decode(line)
     except (ValueError, RecursionError):  # not JSON, or a number of more digits than int() takes, or too deep
         return SkipReason.MALFORMED
-    metadata = value.get("track_metadata") if type(value) is dict else None
+    return _listen(value, latest)
+
+
+def _listen(value: object, latest: Latest) -> Listen | SkipReason:
+    if type(value) is not dict:
+        return SkipReason.MALFORMED
+    metadata = value.get("track_metadata")
     if type(metadata) is not dict:
         return SkipReason.MALFORMED
     info = metadata.get("additional_info")
@@ -55,6 +64,12 @@ def listen_of(line: str, latest: Latest) -> Listen | SkipReason:
         _duration(info) if info else None,
         rows.spotify_uri(info.get("spotify_id"), info.get("origin_url")) if info else None,
     )
+
+
+def array_listens(values: Iterator[object], latest: Latest) -> Iterator[Listen | SkipReason]:
+    """Each element's listen, from the JSON array of an export before August 2024 (UNREADABLE: malformed)."""
+    for value in values:
+        yield _listen(value, latest)
 
 
 def listens(lines: Iterator[str | None], latest: Latest) -> Iterator[Listen | SkipReason]:
