@@ -130,11 +130,13 @@ def read_scrobbles(
     MalformedJson when a ListenBrainz JSON array stops being one (the rows before it were given)."""
     first = _first_line(text, on_progress)
     if file_format is ScrobbleFormat.LASTFM_CSV:
-        return lastfm_csv.listens(_lines(first, text, on_progress), Latest.of(latest))
+        yield from lastfm_csv.listens(_lines(first, text, on_progress), Latest.of(latest))
+        return
     while first.isspace():
         on_progress(len(first))
         first = text.readline(MAX_LINE)
     if first.lstrip().startswith("["):
         resumed = cast(TextIO, _Resumed(first, text))  # a TextIO to iter_json_array, which only calls read()
-        return listenbrainz.array_listens(iter_json_array(resumed, on_progress), Latest.of(latest))
-    return listenbrainz.listens(_lines(first, text, on_progress), Latest.of(latest))
+        yield from listenbrainz.array_listens(iter_json_array(resumed, on_progress), Latest.of(latest))
+        return
+    yield from listenbrainz.listens(_lines(first, text, on_progress), Latest.of(latest))
