@@ -282,7 +282,6 @@ class FakeState:
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     playlists: dict[str, FakePlaylist] = field(default_factory=dict)
     plays: dict[str, list[Play]] = field(default_factory=dict)  # user id -> last 50 plays, oldest first
-    requests: list[RecordedRequest] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     stalls: list[Stall] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from music_time_machine.testing.fake_core import RecordedRequest, Request, Response, json_response
+from music_time_machine.testing.fake_core import Request, Response, json_response
 from music_time_machine.testing.loopback import LoopbackFake
 
 API_KEY = "tm-test-lastfm-key"
@@ -68,7 +68,6 @@ class _LastfmState:
     hidden: set[str] = field(default_factory=set)
     api_keys: set[str] = field(default_factory=lambda: {API_KEY})
     failures: list[_Failure] = field(default_factory=list)
-    requests: list[RecordedRequest] = field(default_factory=list)
 
 
 def _entry(artist: str, track: str, album: str | None, extended: bool) -> dict[str, object]:
@@ -143,19 +142,10 @@ class FakeLastfm(LoopbackFake):
     def rate_limit(self, times: int, retry_after: int | None = None, after: int = 0) -> None:
         self.fail_next(29, times=times, retry_after=retry_after, after=after)
 
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._state.lock:
-            return list(self._state.requests)
-
-    def clear_requests(self) -> None:
-        with self._state.lock:
-            self._state.requests.clear()
-
     def _dispatch(self, request: Request) -> Response:
         state = self._state
         with state.lock:
-            state.requests.append(RecordedRequest(request.method, request.path, request.query, request.body))
+            self._record(request)
             if state.failures and state.failures[0].passes > 0:
                 state.failures[0].passes -= 1
             elif state.failures:

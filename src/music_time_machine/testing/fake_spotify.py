@@ -233,18 +233,9 @@ class FakeSpotify(HostileModes, LoopbackFake):
 
     # --- request log -------------------------------------------------------------------------------------
 
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        return self._state.requests
-
     def count(self, method: str, path_prefix: str) -> int:
         method = method.upper()
-        with self._state.lock:
-            return sum(r.method == method and r.path.startswith(path_prefix) for r in self._state.requests)
-
-    def clear_requests(self) -> None:
-        with self._state.lock:
-            self._state.requests.clear()
+        return sum(r.method == method and r.path.startswith(path_prefix) for r in self.requests)
 
     def _dispatch(self, request: Request) -> Response:
         state = self._state
@@ -253,7 +244,7 @@ class FakeSpotify(HostileModes, LoopbackFake):
         if stall:
             time.sleep(stall)  # outside the lock: other requests go on
         with state.lock:
-            state.requests.append(RecordedRequest(request.method, request.path, request.query, request.body))
+            self._record(request)
             canned = state.take_failure(request.method, request.path)
             if canned is not None:
                 return canned

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from music_time_machine.testing.fake_core import Request, Response, parse_body
+from music_time_machine.testing.fake_core import RecordedRequest, Request, Response, parse_body
 
 POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serving thread
 
@@ -71,12 +71,30 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LoopbackFake:
-    """Start, stop and the base URL of a fake; subclasses answer requests in `_dispatch`."""
+    """Start, stop, the base URL and the request log of a fake; subclasses answer requests in `_dispatch` (and
+    `_record` each one)."""
 
     def __init__(self, name: str) -> None:
         self._name = name
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._log_lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+
+    def _record(self, request: Request) -> None:
+        """Log a request the fake answers (tests assert on `requests`)."""
+        with self._log_lock:
+            self._requests.append(RecordedRequest(request.method, request.path, request.query, request.body))
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request answered so far, in order."""
+        with self._log_lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._requests.clear()
 
     def _dispatch(self, request: Request) -> Response:
         raise NotImplementedError
